@@ -1,0 +1,6 @@
+"""SymPy derivations: the symbolic side of every gradient the course computes numerically.
+
+``nnlib.symbolic.losses``   each loss as a SymPy expression, its derivative, a lambdified derivative
+``nnlib.symbolic.optim``    the stability bound of gradient descent, Adam's bias correction
+``nnlib.symbolic.network``  the seed's 2-2-1 network as one expression, differentiated directly
+"""
