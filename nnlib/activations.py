@@ -41,7 +41,10 @@ def relu(z):
 
 
 def relu_derivative(z):
-    r""":math:`\mathrm{relu}'(z) = 1` for :math:`z > 0`, else 0 (the subgradient 0 is taken at 0, as PyTorch does)."""
+    r""":math:`\mathrm{relu}'(z) = 1` for :math:`z > 0`, else 0.
+
+    At :math:`z = 0` the subgradient 0 is taken, as PyTorch does.
+    """
     z = _checked(z)
     return (z > 0).astype(np.float64)
 
@@ -65,7 +68,10 @@ def _rows(z):
 
 
 def log_softmax(z):
-    r"""Log-softmax along the last axis: :math:`\log p_k = z_k - \max_j z_j - \log\sum_j e^{z_j - \max_j z_j}`."""
+    r"""Log-softmax along the last axis, computed without overflow.
+
+    .. math:: \log p_k = z_k - m - \log\sum_j e^{z_j - m}, \qquad m = \max_j z_j
+    """
     z = _rows(z)
     shifted = z - z.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
