@@ -56,7 +56,7 @@ def check_in_range(array, name, low, high):
     outside = (array < low) | (array > high)
     if outside.any():
         value = array[outside].flat[0]
-        raise ValueError(f"{name} must lie in [{low}, {high}], found {value!r}")
+        raise ValueError(f"{name} must lie in [{low}, {high}], found {float(value)!r}")
 
 
 def check_choice(value, name, allowed):
