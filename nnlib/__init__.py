@@ -9,7 +9,7 @@ teaches it. Submodules:
 ``nnlib.optim``        SGD, Adagrad, RMSprop, Adam, AdamW (PyTorch's formulas)
 ``nnlib.schedules``    learning-rate schedules
 ``nnlib.data``         mini-batch iterator and small data sets
-``nnlib.functions``    test objectives (quadratic, Rosenbrock) and the descend loop of the optimization chapters
+``nnlib.functions``    test objectives (quadratic, Rosenbrock) and the descend loop
 ``nnlib.gradcheck``    central-difference gradient checks
 ``nnlib.symbolic``     SymPy derivations the tests hold the numbers against
 """
