@@ -1,0 +1,191 @@
+"""Decode what a kernel reported, as untrusted data, and compare it with the reference.
+
+Everything here runs in the grader's process. A report is re-validated field by field: only
+the plain types of :mod:`grader._kernel_side` are accepted, arrays are rebuilt from lists of
+numbers, and any surprise is a :class:`BadReport`. The student's objects never get here.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+MAX_ELEMENTS = 200_000
+
+
+class BadReport(ValueError):
+    """A kernel report that is not what the grader's kernel code produces."""
+
+
+@dataclass(frozen=True)
+class Other:
+    """A value of a type the grader does not accept (only its type name came back)."""
+
+    type_name: str
+
+
+@dataclass(frozen=True)
+class SympyText:
+    """A SymPy expression, as srepr text (parsed later by :mod:`grader.sympy_safe`)."""
+
+    text: str
+
+
+def _number(value, allowed):
+    if type(value) not in allowed:
+        raise BadReport(f"expected a number, got {type(value).__name__}")
+    return value
+
+
+def decode(node, depth=0):
+    """Rebuild a value from its plain encoding, validating every field."""
+    if depth > 10 or not isinstance(node, dict) or not isinstance(node.get("t"), str):
+        raise BadReport("malformed value")
+    tag, value = node["t"], node.get("v")
+    if tag == "none":
+        return None
+    if tag == "bool" and type(value) is bool:
+        return value
+    if tag == "int" and type(value) is int:
+        return value
+    if tag == "float":
+        return float(_number(value, (float, int)))
+    if tag == "str" and type(value) is str:
+        return value
+    if tag == "sympy" and type(value) is str:
+        return SympyText(value)
+    if tag == "other":
+        return Other(str(node.get("type", "?"))[:80])
+    if tag in ("list", "tuple") and type(value) is list and len(value) <= MAX_ELEMENTS:
+        items = [decode(item, depth + 1) for item in value]
+        return items if tag == "list" else tuple(items)
+    if tag == "array":
+        return _decode_array(node)
+    raise BadReport(f"malformed value of tag {tag!r}")
+
+
+def _decode_array(node):
+    shape, values, dtype = node.get("shape"), node.get("v"), node.get("dtype")
+    if type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape) or len(shape) > 32:
+        raise BadReport("malformed array shape")
+    if type(values) is not list or len(values) != math.prod(shape) or len(values) > MAX_ELEMENTS:
+        raise BadReport("array data does not match its shape")
+    allowed = {"float": (float, int), "int": (int,), "bool": (bool,)}.get(dtype)
+    if allowed is None or not all(type(v) in allowed for v in values):
+        raise BadReport("malformed array data")
+    numpy_dtype = {"float": np.float64, "int": np.int64, "bool": bool}[dtype]
+    return np.array(values, dtype=numpy_dtype).reshape(shape)
+
+
+def describe(value):
+    """A short description of a value's type and shape, for messages."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, bool):
+        return "a bool"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list | tuple):
+        return f"a {type(value).__name__} of length {len(value)}"
+    if isinstance(value, Other):
+        return f"an object of type {value.type_name}"
+    if isinstance(value, SympyText):
+        return "a SymPy expression"
+    return "None" if value is None else type(value).__name__
+
+
+def _as_numeric_array(value):
+    """A numeric array from a number, an array or a (nested) list of numbers; None if it is not one."""
+    if isinstance(value, bool | str | Other | SympyText) or value is None:
+        return None
+    if isinstance(value, np.ndarray):
+        return value.astype(np.float64) if value.dtype != bool else None
+    if isinstance(value, int | float):
+        return np.array(float(value))
+    if isinstance(value, list | tuple):
+        try:
+            items = [_as_numeric_array(item) for item in value]
+        except ValueError:
+            return None
+        if any(item is None for item in items) or len({item.shape for item in items}) > 1:
+            return None
+        return np.array(items, dtype=np.float64)
+    return None
+
+
+def compare_values(got, expected, rtol, atol, where="the value"):
+    """Return None when ``got`` matches ``expected``, else a message saying what differs.
+
+    The message never shows the expected value (it may come from a hidden input).
+    """
+    if isinstance(expected, str):
+        if not isinstance(got, str):
+            return f"{where} should be a string, got {describe(got)}"
+        return (
+            None
+            if got.strip().casefold() == expected.strip().casefold()
+            else f"{where} is not the right choice"
+        )
+    if isinstance(expected, bool):
+        if not isinstance(got, bool):
+            return f"{where} should be True or False, got {describe(got)}"
+        return None if got == expected else f"{where} is wrong"
+    reference = _as_numeric_array(expected)
+    if isinstance(expected, list | tuple) and reference is None:
+        if not isinstance(got, tuple | list) or len(got) != len(expected):
+            kind = type(expected).__name__
+            return f"{where} should be a {kind} of {len(expected)} values, got {describe(got)}"
+        for index, (got_item, expected_item) in enumerate(zip(got, expected, strict=True)):
+            message = compare_values(got_item, expected_item, rtol, atol, f"item {index} of {where}")
+            if message:
+                return message
+        return None
+    if reference is None:
+        if expected is None:
+            return None if got is None else f"{where} should be None, got {describe(got)}"
+        return f"{where} cannot be compared (the reference is {describe(expected)})"
+    value = _as_numeric_array(got)
+    if value is None:
+        wanted = "a number" if reference.ndim == 0 else f"an array of shape {reference.shape}"
+        return f"wrong type: {where} should be {wanted}, got {describe(got)}"
+    if value.shape != reference.shape:
+        wanted = "a single number" if reference.ndim == 0 else f"shape {reference.shape}"
+        return f"wrong shape: {where} should have {wanted}, got shape {value.shape}"
+    if np.isnan(value).any() and not np.isnan(reference).any():
+        return f"{where} contains NaN"
+    if np.isinf(value).any() and not np.isinf(reference).any():
+        return f"{where} contains inf"
+    close = np.isclose(value, reference, rtol=rtol, atol=atol, equal_nan=True)
+    if close.all():
+        return None
+    error = np.abs(value - reference)[~close]
+    count = f"{int((~close).sum())} of {close.size} elements" if close.size > 1 else "it"
+    largest = float(np.max(error))
+    return f"{where} is not close to the reference ({count} off, largest absolute error {largest:.3g})"
+
+
+def central_differences(grad_out, pairs, h):
+    r"""Central differences of :math:`\sum g \cdot f(x)`, computed here from the student's forward values.
+
+    .. math::
+
+        \frac{\partial}{\partial x_i} \sum g \cdot f(x)
+        \approx \frac{\sum g \cdot \bigl(f(x + h e_i) - f(x - h e_i)\bigr)}{2h}
+
+    ``pairs`` holds ``(forward(x + h e_i), forward(x - h e_i))`` for each element ``i``.
+    """
+    weights = np.asarray(grad_out, dtype=np.float64)
+    values = []
+    for plus, minus in pairs:
+        plus_arr, minus_arr = _as_numeric_array(plus), _as_numeric_array(minus)
+        if (
+            plus_arr is None
+            or minus_arr is None
+            or plus_arr.shape != weights.shape
+            or minus_arr.shape != weights.shape
+        ):
+            raise BadReport("forward gave a value of another type or shape at a perturbed input")
+        values.append(float(np.sum(weights * (plus_arr - minus_arr)) / (2.0 * h)))
+    return np.array(values)

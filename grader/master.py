@@ -1,0 +1,213 @@
+"""Read a master notebook: its questions, parameters cell and hidden check specifications.
+
+The format is described in ``exercises/FORMAT.md``.
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+KINDS = ("value", "function", "sympy", "choice", "layer_backward", "optimizer")
+ROLES = ("parameters", "answer", "selfcheck", "hidden")
+BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+STUDENT_ID_LINE = re.compile(r"^STUDENT_ID\s*=.*$", re.MULTILINE)
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_]+$")
+MAX_NOTEBOOK_BYTES = 20_000_000
+
+
+class NotebookError(ValueError):
+    """A file that cannot be read as a notebook (missing, empty, corrupt, too large)."""
+
+
+class MasterError(ValueError):
+    """A master notebook that does not follow exercises/FORMAT.md."""
+
+
+@dataclass
+class Question:
+    """One graded question of a master notebook."""
+
+    id: str
+    points: float
+    kind: str
+    answer: str
+    hidden_source: str = ""
+    title: str = ""
+
+
+@dataclass
+class Master:
+    """A parsed master notebook."""
+
+    path: Path
+    notebook: "Node"
+    questions: list = field(default_factory=list)
+    parameters_source: str | None = None
+
+    @property
+    def max_score(self):
+        return sum(q.points for q in self.questions)
+
+
+class Node(dict):
+    """A dict with attribute access, like ``nbformat.NotebookNode`` (nbformat itself is slow to import)."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name, value):
+        self[name] = value
+
+    def __deepcopy__(self, memo):
+        return to_node(json.loads(json.dumps(self)))
+
+
+def to_node(data):
+    if isinstance(data, dict):
+        return Node((key, to_node(value)) for key, value in data.items())
+    if isinstance(data, list):
+        return [to_node(item) for item in data]
+    return data
+
+
+def _join(source):
+    return "".join(source) if isinstance(source, list) and all(isinstance(s, str) for s in source) else source
+
+
+def read_notebook(path):
+    """Read a notebook file (nbformat 4); raise :class:`NotebookError` saying why if it is not one."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise NotebookError(f"cannot read {path}: {error.strerror}") from None
+    if not path.is_file():
+        raise NotebookError(f"{path} is not a file")
+    if size == 0:
+        raise NotebookError(f"{path} is an empty file, not a notebook")
+    if size > MAX_NOTEBOOK_BYTES:
+        raise NotebookError(f"{path} is larger than {MAX_NOTEBOOK_BYTES // 1_000_000} MB")
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise NotebookError(f"{path} is not a notebook: invalid JSON ({error})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        raise NotebookError(f"{path} is not a notebook: no list of cells")
+    if data.get("nbformat") != 4:
+        raise NotebookError(f"{path} is not a version 4 notebook")
+    for cell in data["cells"]:
+        if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
+            raise NotebookError(f"{path} is not a valid notebook: a cell is malformed")
+        cell["source"] = _join(cell.get("source", ""))
+        cell.setdefault("metadata", {})
+        if not isinstance(cell["source"], str) or not isinstance(cell["metadata"], dict):
+            raise NotebookError(f"{path} is not a valid notebook: a cell has a malformed source or metadata")
+        if cell["cell_type"] == "code":
+            cell.setdefault("outputs", [])
+            cell.setdefault("execution_count", None)
+    data.setdefault("metadata", {})
+    return to_node(data)
+
+
+def cell_info(cell):
+    """Return the cell's ``"grader"`` metadata as a dict (empty when missing or malformed)."""
+    info = cell.get("metadata", {}).get("grader", {})
+    return info if isinstance(info, dict) else {}
+
+
+def strip_region(source, begin, end):
+    """Return the lines strictly between the begin and end markers (the markers must be balanced)."""
+    lines = source.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.strip() == begin]
+    stops = [i for i, line in enumerate(lines) if line.strip() == end]
+    if len(starts) != 1 or len(stops) != 1 or stops[0] < starts[0]:
+        return None
+    return "\n".join(lines[starts[0] + 1 : stops[0]])
+
+
+def _check_answer(info, where):
+    for key in ("id", "points", "kind", "answer"):
+        if key not in info:
+            raise MasterError(f"{where}: answer cell metadata lacks {key!r}")
+    if not isinstance(info["id"], str) or not ID_PATTERN.match(info["id"]):
+        raise MasterError(f"{where}: id must be letters, digits and '_', got {info['id']!r}")
+    points = info["points"]
+    if isinstance(points, bool) or not isinstance(points, int | float) or not points > 0:
+        raise MasterError(f"{where}: points must be a positive number, got {points!r}")
+    if info["kind"] not in KINDS:
+        raise MasterError(f"{where}: kind must be one of {', '.join(KINDS)}, got {info['kind']!r}")
+    if not isinstance(info["answer"], str) or not info["answer"].isidentifier():
+        raise MasterError(f"{where}: answer must be a Python name, got {info['answer']!r}")
+
+
+def parse_master(path):
+    """Parse a master notebook into a :class:`Master`, raising :class:`MasterError` on format errors."""
+    try:
+        notebook = read_notebook(path)
+    except NotebookError as error:
+        raise MasterError(str(error)) from None
+    master = Master(path=Path(path), notebook=notebook)
+    by_id = {}
+    hidden = {}
+    for index, cell in enumerate(notebook.cells):
+        info = cell_info(cell)
+        role = info.get("role")
+        where = f"{path}, cell {index}"
+        if not info:
+            continue
+        if role not in ROLES:
+            raise MasterError(f"{where}: grader role must be one of {', '.join(ROLES)}, got {role!r}")
+        if cell.cell_type != "code":
+            raise MasterError(f"{where}: a {role} cell must be a code cell")
+        if role == "answer":
+            _check_answer(info, where)
+            if info["id"] in by_id:
+                raise MasterError(f"{where}: question id {info['id']!r} is used twice")
+            if strip_region(cell.source, BEGIN_SOLUTION, END_SOLUTION) is None:
+                raise MasterError(f"{where}: needs one '{BEGIN_SOLUTION}' ... '{END_SOLUTION}' region")
+            question = Question(info["id"], float(info["points"]), info["kind"], info["answer"])
+            by_id[question.id] = question
+            master.questions.append(question)
+        elif role == "hidden":
+            body = strip_region(cell.source, BEGIN_HIDDEN, END_HIDDEN)
+            if body is None:
+                raise MasterError(f"{where}: needs one '{BEGIN_HIDDEN}' ... '{END_HIDDEN}' region")
+            if info.get("id") in hidden:
+                raise MasterError(f"{where}: two hidden cells for question {info.get('id')!r}")
+            hidden[info.get("id")] = body
+        elif role == "parameters":
+            if master.parameters_source is not None:
+                raise MasterError(f"{where}: a second parameters cell")
+            if not STUDENT_ID_LINE.search(cell.source):
+                raise MasterError(f"{where}: the parameters cell needs a line 'STUDENT_ID = \"demo\"'")
+            master.parameters_source = cell.source
+    for qid in hidden:
+        if qid not in by_id:
+            raise MasterError(f"{path}: hidden cell for unknown question {qid!r}")
+        by_id[qid].hidden_source = hidden[qid]
+    if not master.questions:
+        raise MasterError(f"{path}: no answer cell (metadata grader.role == 'answer')")
+    return master
+
+
+def with_student_id(parameters_source, student_id):
+    """Return the parameters cell with its ``STUDENT_ID = ...`` line set to ``student_id``."""
+    return STUDENT_ID_LINE.sub(lambda _: f"STUDENT_ID = {json.dumps(student_id)}", parameters_source, count=1)
+
+
+def declared_student_id(notebook):
+    """Return the ``STUDENT_ID`` a submission declares in its parameters cell, or None."""
+    for cell in notebook.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        match = re.search(
+            r"^STUDENT_ID\s*=\s*(['\"])([^'\"\n]{0,200})\1", cell.get("source", ""), re.MULTILINE
+        )
+        if match:
+            return match.group(2)
+    return None

@@ -1,0 +1,64 @@
+"""Benchmark the grader (``make bench``): one submission, then a class of 100 with --jobs 2.
+
+Targets (issue 6): one submission in under 5 s; 100 submissions with --jobs 2 in under 3 min.
+The class is the warm-up master's own solutions (every question answered and checked: the slow
+case), one file per student id, so the master is rerun for every id as in a real class; every
+tenth file is the student version (nothing answered).
+
+Usage: python scripts/bench_grader.py [--count 100] [--jobs 2]
+"""
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MASTER = ROOT / "exercises" / "00_warmup.ipynb"
+
+
+def timed(command):
+    start = time.monotonic()
+    completed = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
+    seconds = time.monotonic() - start
+    if completed.returncode not in (0, 1):
+        sys.exit(f"{' '.join(command)} failed with exit code {completed.returncode}:\n{completed.stderr}")
+    return seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100)
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    grade = [sys.executable, "-m", "grader", "grade", str(MASTER)]
+    with tempfile.TemporaryDirectory(prefix="bench-grader-") as tmp:
+        tmp = Path(tmp)
+        subprocess.run(
+            [sys.executable, "-m", "grader", "release", str(MASTER), "--out", str(tmp / "student")],
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+        )
+        one = timed(grade + [str(MASTER), "--student-id", "s000", "--json", str(tmp / "results.json")])
+        print(f"one submission (command line, full marks):        {one:6.1f} s   (target < 5 s)")
+        folder = tmp / "class"
+        folder.mkdir()
+        for index in range(args.count):
+            source = tmp / "student" / MASTER.name if index % 10 == 9 else MASTER
+            shutil.copy(source, folder / f"s{index:03d}.ipynb")
+        many = timed(
+            grade + [str(folder), "--jobs", str(args.jobs), "--csv", str(tmp / "class.csv"), "--quiet"]
+        )
+        print(
+            f"{args.count} submissions with --jobs {args.jobs}:{'':15}{many:6.1f} s   (target < 180 s)"
+            f"   {many / args.count:.2f} s per submission"
+        )
+    return 0 if one < 5 and many < 180 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
