@@ -1,0 +1,44 @@
+"""Small fixes of the built pages, so that the site runs in a browser without a console error.
+
+* sphinx-thebe 0.3.1 adds its inline configuration script (``const THEBE_JS_URL = ...``) with
+  ``app.add_js_file(None, body=...)`` while the docs are read. Sphinx 7.4 then lists it twice on
+  every page: once as given (file name ``None``) and once from its registry (file name ``""``),
+  and the second copy throws "Identifier 'THEBE_JS_URL' has already been declared". This
+  extension drops such duplicates from each page's script list (order kept).
+* pydata-sphinx-theme starts a first visit (empty ``localStorage``) with the theme mode
+  ``default_mode``, which jupyter-book leaves empty, so the first page a student opens logs
+  "Got invalid theme mode: . Resetting to auto.". This extension sets the template variable
+  ``default_mode`` to ``"auto"`` (what the theme falls back to anyway) unless ``html_context``
+  already sets it.
+"""
+
+
+def _key(script):
+    attributes = getattr(script, "attributes", {}) or {}
+    filename = getattr(script, "filename", script) or ""
+    return filename, tuple(sorted((k, str(v)) for k, v in attributes.items()))
+
+
+def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
+    scripts = context.get("script_files")
+    if not isinstance(scripts, list):
+        return None
+    seen, unique = set(), []
+    for script in scripts:
+        if _key(script) not in seen:
+            seen.add(_key(script))
+            unique.append(script)
+    scripts[:] = unique
+    return None  # html-page-context is emitted with emit_firstresult: never stop the other handlers
+
+
+def _default_theme_mode(app, config):
+    context = dict(config.html_context or {})
+    context.setdefault("default_mode", "auto")
+    config.html_context = context
+
+
+def setup(app):
+    app.connect("config-inited", _default_theme_mode)
+    app.connect("html-page-context", _drop_duplicate_scripts, priority=1)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,55 @@
+/* Self-check quizzes (_ext/quiz.py renders them): immediate feedback, no kernel, no network.
+   Each option becomes a button. A wrong choice shows why it is wrong and lets you try again;
+   the right one shows why it is right and the explanation. Nothing is stored or sent. */
+(function () {
+  "use strict";
+
+  function choose(question, option) {
+    var correct = option.classList.contains("quiz-correct");
+    option.classList.add(correct ? "quiz-chosen-right" : "quiz-chosen-wrong");
+    option.setAttribute("aria-pressed", "true");
+    var status = question.querySelector(".quiz-status");
+    status.textContent = correct ? "Correct!" : "Not quite: try again.";
+    status.className = "quiz-status " + (correct ? "quiz-status-right" : "quiz-status-wrong");
+    if (correct) {
+      question.classList.add("quiz-solved");
+    }
+  }
+
+  function setUpQuestion(question) {
+    var status = document.createElement("p");
+    status.className = "quiz-status";
+    status.setAttribute("aria-live", "polite");
+    question.querySelector(".quiz-options").after(status);
+    question.querySelectorAll(".quiz-option").forEach(function (option) {
+      option.setAttribute("role", "button");
+      option.setAttribute("tabindex", "0");
+      option.setAttribute("aria-pressed", "false");
+      option.addEventListener("click", function (event) {
+        if (event.target.closest("a")) {
+          return; // a link inside an option (a glossary term) still works as a link
+        }
+        choose(question, option);
+      });
+      option.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          choose(question, option);
+        }
+      });
+    });
+  }
+
+  function setUp() {
+    document.querySelectorAll("div.quiz").forEach(function (quiz) {
+      quiz.querySelectorAll(".quiz-question").forEach(setUpQuestion);
+      quiz.classList.add("quiz-ready");
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUp);
+  } else {
+    setUp();
+  }
+})();

@@ -1,0 +1,94 @@
+"""Fixtures of the browser tests: the built site served on loopback, and Debian's headless Chromium
+driven by Playwright, with every request that leaves the machine blocked and recorded.
+
+Run after the book build (``make test`` does): ``pytest tests/browser``. ``SITE_DIR`` (default
+``_build/html``), ``CHROMIUM`` (default ``/usr/bin/chromium``) and ``SCREENSHOT_DIR`` (default
+``_build/screenshots``) can be set in the environment.
+"""
+
+import functools
+import http.server
+import os
+import tempfile
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE_DIR = Path(os.environ.get("SITE_DIR", ROOT / "_build" / "html")).resolve()
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SCREENSHOT_DIR = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "_build" / "screenshots"))
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serve files without logging every request to stderr."""
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        pass
+
+
+class QuietServer(http.server.ThreadingHTTPServer):
+    """A loopback server that does not print a traceback when the browser drops a connection."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_dir():
+    if not (SITE_DIR / "intro.html").is_file():
+        pytest.fail(f"no built site in {SITE_DIR}: run `make book` (or jupyter-book build) first")
+    return SITE_DIR
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir():
+    return SCREENSHOT_DIR
+
+
+@pytest.fixture(scope="session")
+def base_url(site_dir):
+    handler = functools.partial(QuietHandler, directory=str(site_dir))
+    server = QuietServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def external_requests():
+    """Every request the site made to anything but the loopback server (all of them blocked)."""
+    return []
+
+
+@pytest.fixture(scope="session")
+def context(base_url, external_requests):
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure_chromium.sh (installs Debian's chromium)")
+    origin = urlsplit(base_url).netloc
+    with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile, sync_playwright() as playwright:
+        browser_context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900},
+        )
+
+        def only_loopback(route):
+            url = route.request.url
+            if urlsplit(url).netloc == origin:
+                route.continue_()
+            else:
+                external_requests.append(url)
+                route.abort()
+
+        browser_context.route("**/*", only_loopback)
+        yield browser_context
+        browser_context.close()
