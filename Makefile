@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := chapters exercises
 NBVAL := $(BIN)/pytest --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300 -p no:cacheprovider
 
-.PHONY: help book test lint unit nbval lab clean freeze
+.PHONY: help venv book test lab clean freeze bench practice student
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -37,10 +37,28 @@ test: $(STAMP)  ## every test: ruff, unit tests, nbval over every notebook, the 
 	@echo "==> ruff: lint nnlib, grader, tests, scripts and the notebooks"
 	@$(BIN)/ruff check .
 	@echo "==> pytest: unit tests of nnlib and the grader"
-	@$(BIN)/pytest tests
+	@$(BIN)/pytest tests --ignore=tests/browser
 	@echo "==> nbval: run every notebook in $(NOTEBOOKS) and compare with its committed outputs"
 	@$(NBVAL)
 	@$(MAKE) --no-print-directory book
+	@echo "==> browser: every page of _build/html in headless Chromium, with no network"
+	@bash scripts/ensure_chromium.sh
+	@$(BIN)/pytest tests/browser -p no:cacheprovider
+
+bench: $(STAMP)  ## benchmarks (not tests): one training step vs raw matmul; grading speed
+	@echo "==> Benchmark: one training step of a 784-256-10 MLP against numpy's raw matmul"
+	@$(BIN)/python scripts/bench_training.py
+	@echo "==> Benchmark: grading one submission, and 100 with --jobs 2"
+	@$(BIN)/python scripts/bench_grader.py
+
+student: $(STAMP)  ## write the student versions of the exercise notebooks into student/
+	@echo "==> Writing the student notebooks (solutions stubbed, hidden checks removed) into student/"
+	@$(BIN)/python -m grader release --out student
+
+SEED ?= 0
+practice: $(STAMP)  ## a fresh practice exam and its answer key: make practice SEED=7 (writes practice/)
+	@echo "==> Writing practice exam $(SEED) and its key into practice/"
+	@$(BIN)/python -m exam.practice --seed $(SEED) --out practice
 
 lab: $(STAMP)  ## open the course in JupyterLab with the project's kernel
 	@echo "==> Starting JupyterLab on the course (Ctrl-C to stop)"
