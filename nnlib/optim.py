@@ -395,18 +395,34 @@ class Adam(Optimizer):
         else:
             g = p.grad + self.weight_decay * p.value if self.weight_decay else p.grad
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        # The formulas of the docstring, written in place into two work arrays: a large model
+        # then allocates nothing per step (the same operations in the same order, so the same
+        # rounding as the one-line expressions in the comments).
+        work, numerator = self._work_arrays(p)
         exp_avg *= beta1
-        exp_avg += (1 - beta1) * g
+        exp_avg += np.multiply(g, 1 - beta1, out=work)  # m = beta1 m + (1 - beta1) g
         exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * g * g
+        np.multiply(g, 1 - beta2, out=work)
+        exp_avg_sq += np.multiply(work, g, out=work)  # v = beta2 v + (1 - beta2) g^2
         if self.amsgrad:
             np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
             second_moment = state["max_exp_avg_sq"]
         else:
             second_moment = exp_avg_sq
         step_size = self.lr / (1 - beta1**t)
-        denominator = np.sqrt(second_moment) / np.sqrt(1 - beta2**t) + self.eps
-        p.value -= step_size * exp_avg / denominator
+        denominator = np.sqrt(second_moment, out=work)  # sqrt(v) / sqrt(1 - beta2^t) + eps
+        denominator /= np.sqrt(1 - beta2**t)
+        denominator += self.eps
+        np.multiply(exp_avg, step_size, out=numerator)
+        p.value -= np.divide(numerator, denominator, out=numerator)  # lr / (1 - beta1^t) * m / denominator
+
+    def _work_arrays(self, p):
+        """Two scratch arrays of the parameter's shape, made once (they are not optimizer state)."""
+        if not hasattr(self, "_work"):
+            self._work = {}
+        if p not in self._work:
+            self._work[p] = (np.empty_like(p.value), np.empty_like(p.value))
+        return self._work[p]
 
     def hyperparameters(self):
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps, "weight_decay": self.weight_decay,
