@@ -161,8 +161,10 @@ def compare_values(got, expected, rtol, atol, where="the value"):
     if close.all():
         return None
     error = np.abs(value - reference)[~close]
-    count = f"{int((~close).sum())} of {close.size} elements" if close.size > 1 else "it"
     largest = float(np.max(error))
+    if close.size == 1:
+        return f"{where} is not close to the reference (absolute error {largest:.3g})"
+    count = f"{int((~close).sum())} of {close.size} elements"
     return f"{where} is not close to the reference ({count} off, largest absolute error {largest:.3g})"
 
 
