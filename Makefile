@@ -43,7 +43,7 @@ test: $(STAMP)  ## every test: ruff, unit tests, nbval over every notebook, the 
 	@$(MAKE) --no-print-directory book
 	@echo "==> browser: every page of _build/html in headless Chromium, with no network"
 	@bash scripts/ensure_chromium.sh
-	@$(BIN)/pytest tests/browser -p no:cacheprovider
+	@$(BIN)/pytest tests/browser -p no:cacheprovider -s
 
 bench: $(STAMP)  ## benchmarks (not tests): one training step vs raw matmul; grading speed
 	@echo "==> Benchmark: one training step of a 784-256-10 MLP against numpy's raw matmul"
