@@ -65,9 +65,11 @@ CONCEPTS = [
      "(1-\\alpha)g_t^2$, which forgets old gradients.",
      "chap-adaptive"),
     ("What problem does Adam's bias correction fix?",
-     "$m$ and $v$ start at zero, so early averages are biased towards zero: $E[m_t] = (1-\\beta_1^t)E[g]$. "
-     "Dividing by $1-\\beta^t$ removes the bias; without it the first steps would be far too small (for "
-     "$m$) or too large (for $v$ in the denominator).",
+     "$m$ and $v$ start at zero, so early averages are biased towards zero: $E[m_t] = (1-\\beta_1^t)E[g]$ "
+     "and $E[v_t] = (1-\\beta_2^t)E[g^2]$. Dividing by $1-\\beta^t$ removes the bias. Without it the first "
+     "steps would be too large, not too small: $v$'s bias, under a square root in the denominator, outweighs "
+     "$m$'s; the first step would be $m_1/\\sqrt{v_1} = 0.1\\,g/(\\sqrt{0.001}\\,|g|) = \\sqrt{10}$ "
+     "times $\\eta$ instead of $\\eta$.",
      "chap-adaptive"),
     ("Why would you decay the learning rate, and what are warm restarts for?",
      "Early on a large rate makes fast progress; near a minimum it makes the iterates bounce, so decay "

@@ -147,9 +147,12 @@ def make_adam_problem(rng):
         state = optimizer.state[parameter]
         answers[f"m{t}"] = state["exp_avg"].copy()
         answers[f"v{t}"] = state["exp_avg_sq"].copy()
+        answers[f"mhat{t}"] = answers[f"m{t}"] / (1 - beta1**t)
+        answers[f"vhat{t}"] = answers[f"v{t}"] / (1 - beta2**t)
         answers[f"theta{t}"] = parameter.value.copy()
         rows.append(f"| {t} | ${_vector(gradient, 1)}$ | ${_vector(answers[f'm{t}'])}$ | "
-                    f"${_vector(answers[f'v{t}'], 6)}$ | ${_vector(answers[f'theta{t}'])}$ |")
+                    f"${_vector(answers[f'v{t}'], 8)}$ | ${_vector(answers[f'mhat{t}'])}$ | "
+                    f"${_vector(answers[f'vhat{t}'], 6)}$ | ${_vector(answers[f'theta{t}'])}$ |")
     table = "\n".join(rows)
     statement = f"""\
 Adam with $\\eta = {given(lr)}$, $\\beta_1 = {beta1}$, $\\beta_2 = {beta2}$, $\\epsilon = 10^{{-8}}$
@@ -165,8 +168,8 @@ $m_t = \\beta_1 m_{{t-1}} + (1-\\beta_1) g_t$, $v_t = \\beta_2 v_{{t-1}} + (1-\\
 $\\theta_t = \\theta_{{t-1}} - \\eta\\,\\hat m_t / (\\sqrt{{\\hat v_t}} + \\epsilon)$ with
 $\\hat m_t = m_t/(1-\\beta_1^t)$, $\\hat v_t = v_t/(1-\\beta_2^t)$.
 
-| $t$ | $g_t$ | $m_t$ | $v_t$ | $\\theta_t$ |
-|---|---|---|---|---|
+| $t$ | $g_t$ | $m_t$ | $v_t$ | $\\hat m_t$ | $\\hat v_t$ | $\\theta_t$ |
+|---|---|---|---|---|---|---|
 {table}
 
 At $t = 1$: $\\hat m_1 = g_1$ and $\\hat v_1 = g_1^2$, so the step is

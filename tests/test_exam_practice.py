@@ -105,6 +105,8 @@ def test_adam_key_matches_the_formulas(seed):
             theta[i] -= lr * m_hat / (math.sqrt(v_hat) + 1e-8)
             assert problem.answers[f"m{t}[{i}]"] == pytest.approx(m, rel=1e-12)
             assert problem.answers[f"v{t}[{i}]"] == pytest.approx(v, rel=1e-12)
+            assert problem.answers[f"mhat{t}[{i}]"] == pytest.approx(m_hat, rel=1e-12)
+            assert problem.answers[f"vhat{t}[{i}]"] == pytest.approx(v_hat, rel=1e-12)
             assert problem.answers[f"theta{t}[{i}]"] == pytest.approx(theta[i], rel=1e-9, abs=1e-12)
         # the first step is lr * sign(g1), as the key says
     first = problem.answers["theta1[0]"] - _pair(s, "\\theta_0")[0]
