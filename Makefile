@@ -33,7 +33,7 @@ book: $(STAMP)  ## build the website into _build/html (notebooks executed, cache
 	@echo "==> Building the book into _build/html (-n -W --keep-going; cached notebooks are not re-run)"
 	@$(BIN)/jupyter-book build . --builder html -n -W --keep-going
 
-test: $(STAMP)  ## every test: ruff, unit tests, nbval over every notebook, the book build
+test: $(STAMP)  ## every test: ruff, unit tests, nbval over every notebook, the book build, the browser tests
 	@echo "==> ruff: lint nnlib, grader, tests, scripts and the notebooks"
 	@$(BIN)/ruff check .
 	@echo "==> pytest: unit tests of nnlib and the grader"
