@@ -22,7 +22,6 @@ import numbers
 import numpy as np
 
 from nnlib._validation import as_float_array, check_finite
-from nnlib.optim import SGD
 from nnlib.parameter import Parameter
 
 
@@ -184,51 +183,3 @@ def descend(objective, x0, make_optimizer, n_steps, make_schedule=None, max_norm
         if not np.all(np.isfinite(x.value)) or np.linalg.norm(x.value) > max_norm:
             break
     return np.array(points)
-
-
-def fit_line(loss, x, y, lr=0.05, steps=3000):
-    r"""Fit :math:`\hat y = w x + b` by gradient descent on ``loss(y, w * x + b)``; return ``(w, b)``.
-
-    ``loss.grad`` gives :math:`\partial J/\partial \hat y_i`; the chain rule through
-    :math:`\hat y_i = w x_i + b` gives
-
-    .. math::
-
-        \frac{\partial J}{\partial w} = \sum_i \frac{\partial J}{\partial \hat y_i}\, x_i, \qquad
-        \frac{\partial J}{\partial b} = \sum_i \frac{\partial J}{\partial \hat y_i},
-
-    and :class:`nnlib.optim.SGD` takes the steps with the decaying step size
-    :math:`\eta_t = \eta_0 / \sqrt{1 + t/100}` (with a constant step, MAE's gradient, which
-    does not shrink near the minimum, would keep the line hopping around it). Chapters
-    "Regression losses" and "Choosing a loss" fit the same data with MSE, MAE and Huber.
-
-    Parameters
-    ----------
-    loss : nnlib.losses.Loss
-        An elementwise loss (``MSE``, ``MAE``, ``Huber``...).
-    x, y : array_like, same shape
-        Inputs and targets.
-    lr : float, default 0.05
-        The initial step size :math:`\eta_0`.
-    steps : int, default 3000
-
-    Returns
-    -------
-    (float, float)
-        The fitted slope ``w`` and intercept ``b``, both starting from 0.
-    """
-    x = as_float_array(x, "x")
-    check_finite(x, "x")
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
-        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
-    w, b = Parameter(0.0, "w"), Parameter(0.0, "b")
-    optimizer = SGD([w, b], lr=lr)
-    for t in range(steps):
-        optimizer.lr = lr / np.sqrt(1 + t / 100)
-        dJ_dy_pred = loss.grad(y, w.value * x + b.value)  # checks y against the prediction's shape
-        optimizer.zero_grad()
-        w.grad += np.sum(dJ_dy_pred * x)
-        b.grad += np.sum(dJ_dy_pred)
-        optimizer.step()
-    return float(w.value), float(b.value)
-

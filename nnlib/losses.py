@@ -50,8 +50,8 @@ BCE_GRAD_EPS = 1e-12
 class Loss:
     """Base class: input checks and reductions, shared by every loss.
 
-    A subclass implements ``_pointwise(y_true, y_pred)``, the unreduced losses, and
-    ``_pointwise_grad(y_true, y_pred)``, the derivative of their sum with respect to
+    A subclass implements ``_per_sample(y_true, y_pred)``, the unreduced losses, and
+    ``_per_sample_grad(y_true, y_pred)``, the derivative of their sum with respect to
     ``y_pred``. ``"mean"`` divides both by the number of unreduced losses.
 
     Parameters
@@ -79,7 +79,7 @@ class Loss:
         """Return the loss of ``y_pred`` against ``y_true``, reduced as ``self.reduction`` says."""
         y_true, y_pred = self._check(y_true, y_pred)
         with _overflow_is_an_error():
-            losses = self._pointwise(y_true, y_pred)
+            losses = self._per_sample(y_true, y_pred)
             if self.reduction == "none":
                 return losses
             total = float(np.sum(losses))
@@ -89,20 +89,20 @@ class Loss:
         """Return d(value)/d(y_pred), an array with the shape of ``y_pred``."""
         y_true, y_pred = self._check(y_true, y_pred)
         with _overflow_is_an_error():
-            gradient = self._pointwise_grad(y_true, y_pred)
+            gradient = self._per_sample_grad(y_true, y_pred)
         if self.reduction == "mean":
-            n_losses = self._pointwise_count(y_pred)
+            n_losses = self._n_losses(y_pred)
             gradient = gradient / max(n_losses, 1)
         return gradient
 
-    def _pointwise_count(self, y_pred):
+    def _n_losses(self, y_pred):
         """Number of unreduced losses; elementwise losses have one per element."""
         return y_pred.size
 
-    def _pointwise(self, y_true, y_pred):
+    def _per_sample(self, y_true, y_pred):
         raise NotImplementedError
 
-    def _pointwise_grad(self, y_true, y_pred):
+    def _per_sample_grad(self, y_true, y_pred):
         raise NotImplementedError
 
 
@@ -170,10 +170,10 @@ class MSE(Loss):
     array([0.04])
     """
 
-    def _pointwise(self, y_true, y_pred):
+    def _per_sample(self, y_true, y_pred):
         return (y_true - y_pred) ** 2
 
-    def _pointwise_grad(self, y_true, y_pred):
+    def _per_sample_grad(self, y_true, y_pred):
         return 2.0 * (y_pred - y_true)
 
 
@@ -199,10 +199,10 @@ class MAE(Loss):
     array([0.5, 0. ])
     """
 
-    def _pointwise(self, y_true, y_pred):
+    def _per_sample(self, y_true, y_pred):
         return np.abs(y_pred - y_true)
 
-    def _pointwise_grad(self, y_true, y_pred):
+    def _per_sample_grad(self, y_true, y_pred):
         return np.sign(y_pred - y_true)
 
 
@@ -243,11 +243,11 @@ class Huber(Loss):
     def __repr__(self):
         return f"Huber(delta={self.delta!r}, reduction={self.reduction!r})"
 
-    def _pointwise(self, y_true, y_pred):
+    def _per_sample(self, y_true, y_pred):
         d = np.abs(y_pred - y_true)
         return np.where(d <= self.delta, 0.5 * d * d, self.delta * (d - 0.5 * self.delta))
 
-    def _pointwise_grad(self, y_true, y_pred):
+    def _per_sample_grad(self, y_true, y_pred):
         d = y_pred - y_true
         return np.clip(d, -self.delta, self.delta)
 
@@ -308,14 +308,14 @@ class BinaryCrossEntropy(Loss):
             check_in_range(y_pred, "y_pred", 0, 1)
         return y_true, y_pred
 
-    def _pointwise(self, y_true, y_pred):
+    def _per_sample(self, y_true, y_pred):
         if self.from_logits:
             z = y_pred
             return np.maximum(z, 0.0) - z * y_true + np.log1p(np.exp(-np.abs(z)))
         # "0.0 -" rather than unary minus, so that a perfect prediction gives 0.0 and not -0.0
         return 0.0 - (y_true * _clamped_log(y_pred) + (1.0 - y_true) * _clamped_log(1.0 - y_pred))
 
-    def _pointwise_grad(self, y_true, y_pred):
+    def _per_sample_grad(self, y_true, y_pred):
         if self.from_logits:
             return sigmoid(y_pred) - y_true
         return (y_pred - y_true) / np.maximum(y_pred * (1.0 - y_pred), BCE_GRAD_EPS)
@@ -399,14 +399,14 @@ class CategoricalCrossEntropy(Loss):
         eps = self.label_smoothing
         return (1.0 - eps) * y_true + eps / max(n_classes, 1), y_pred
 
-    def _pointwise_count(self, y_pred):
+    def _n_losses(self, y_pred):
         return y_pred.shape[0]
 
-    def _pointwise(self, y_true, y_pred):
+    def _per_sample(self, y_true, y_pred):
         log_p = log_softmax(y_pred) if self.from_logits else _clamped_log(y_pred)
         return 0.0 - (y_true * log_p).sum(axis=1)
 
-    def _pointwise_grad(self, y_true, y_pred):
+    def _per_sample_grad(self, y_true, y_pred):
         if self.from_logits:
             return y_true.sum(axis=1, keepdims=True) * softmax(y_pred) - y_true
         unclamped = _clamped_log(y_pred) > LOG_CLAMP
@@ -466,10 +466,10 @@ class Hinge(Loss):
             )
         return y_true, y_pred
 
-    def _pointwise(self, y_true, y_pred):
+    def _per_sample(self, y_true, y_pred):
         return np.maximum(0.0, 1.0 - y_true * y_pred)
 
-    def _pointwise_grad(self, y_true, y_pred):
+    def _per_sample_grad(self, y_true, y_pred):
         return np.where(1.0 - y_true * y_pred > 0, -y_true, 0.0)
 
 
@@ -521,17 +521,17 @@ class KLDivergence(Loss):
             )
         return y_true, y_pred
 
-    def _pointwise_count(self, y_pred):
+    def _n_losses(self, y_pred):
         return y_pred.size // max(y_pred.shape[-1], 1)
 
-    def _pointwise(self, y_true, y_pred):
+    def _per_sample(self, y_true, y_pred):
         positive = y_true > 0
         log_ratio = np.zeros_like(y_true)
         np.log(y_true, out=log_ratio, where=positive)
         log_ratio -= np.log(y_pred, out=np.zeros_like(y_pred), where=positive)
         return (y_true * log_ratio).sum(axis=-1)
 
-    def _pointwise_grad(self, y_true, y_pred):
+    def _per_sample_grad(self, y_true, y_pred):
         ratio = np.zeros_like(y_pred)
         np.divide(y_true, y_pred, out=ratio, where=y_true > 0)
         return 0.0 - ratio

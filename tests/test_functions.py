@@ -102,7 +102,7 @@ def test_bad_input(make, error, text):
 
 
 def test_fit_line_with_mse_is_least_squares():
-    from nnlib.functions import fit_line
+    from nnlib.training import fit_line
     from nnlib.losses import MSE
 
     rng = np.random.default_rng(5)
@@ -115,7 +115,7 @@ def test_fit_line_with_mse_is_least_squares():
 @pytest.mark.parametrize("loss_name", ["MSE", "MAE", "Huber"])
 def test_fit_line_recovers_an_exact_line(loss_name):
     from nnlib import losses
-    from nnlib.functions import fit_line
+    from nnlib.training import fit_line
 
     x = np.linspace(-3, 3, 40).reshape(-1, 1)  # a column works as well as a vector
     w, b = fit_line(getattr(losses, loss_name)(), x, -1.5 * x + 0.5, steps=6000)
@@ -125,7 +125,7 @@ def test_fit_line_recovers_an_exact_line(loss_name):
 
 
 def test_fit_line_refuses_mismatched_shapes_and_bad_steps():
-    from nnlib.functions import fit_line
+    from nnlib.training import fit_line
     from nnlib.losses import MSE
 
     with pytest.raises(ValueError, match="y_pred has shape"):

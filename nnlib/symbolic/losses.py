@@ -22,7 +22,8 @@ Examples
 import numpy as np
 import sympy as sp
 
-y, y_hat, z = sp.symbols("y y_hat z", real=True)
+# "yhat" prints as \hat{y} in LaTeX (SymPy reads the suffix "hat" as an accent)
+y, y_hat, z = sp.symbols("y yhat z", real=True)
 delta = sp.Symbol("delta", positive=True)
 
 
