@@ -47,10 +47,10 @@ CONCEPTS = [
      "one sample: $N$ noisy, cheap updates per epoch. Mini-batch uses $m$ samples: less noise than SGD, "
      "vectorized on a GPU; the usual choice.",
      "chap-gd-variants"),
-    ("The seed writes momentum as $v_t = \\beta v_{t-1} + \\eta g_t$, $\\theta \\leftarrow \\theta - v_t$; "
+    ("The exam notes write momentum as $v_t = \\beta v_{t-1} + \\eta g_t$, $\\theta \\leftarrow \\theta - v_t$; "
      "PyTorch as $b_t = \\mu b_{t-1} + g_t$, $\\theta \\leftarrow \\theta - \\eta b_t$. When do they agree?",
      "With a constant learning rate $v_t = \\eta b_t$, so the updates are identical. When $\\eta$ changes "
-     "(a schedule), the seed's $v$ keeps old steps scaled by old learning rates while PyTorch scales the "
+     "(a schedule), the notes' $v$ keeps old steps scaled by old learning rates while PyTorch scales the "
      "whole buffer by the current one: the trajectories differ.",
      "chap-momentum"),
     ("What does Nesterov momentum do differently from classical momentum?",
@@ -79,7 +79,7 @@ CONCEPTS = [
     ("Why can deep sigmoid networks learn slowly in their first layers?",
      "Each layer multiplies the backward signal by $\\sigma'(z) \\le 1/4$ (and by weights); over many "
      "layers the product shrinks geometrically: vanishing gradients.",
-     "chap-chain-rule"),
+     "chap-backprop-matrix"),
     ("List the four steps of one training iteration and what each needs from the others.",
      "Forward pass (activations, kept for later), loss, backward pass (the chain rule, using the kept "
      "activations, gives every parameter's gradient), update (the optimizer uses the gradients); then "
@@ -89,5 +89,5 @@ CONCEPTS = [
      "A gradient check: compare each analytic gradient with the central difference "
      "$(L(\\theta + h) - L(\\theta - h))/(2h)$; the relative error should be tiny (about $10^{-7}$ or less "
      "in double precision).",
-     "chap-backprop-matrix"),
+     "chap-worked-example"),
 ]

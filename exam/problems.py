@@ -1,4 +1,4 @@
-"""Numeric exam problems: new numbers from a seed, answers computed by ``nnlib``.
+"""Numeric exam problems: new numbers for each exam number (a random seed), answers computed by ``nnlib``.
 
 Each ``make_*`` function takes a ``numpy.random.Generator`` and returns a :class:`Problem`
 whose ``statement`` and ``solution`` are MyST markdown. The numbers in ``solution`` come from
@@ -56,7 +56,7 @@ def make_network_problem(rng):
     y = float(rng.integers(0, 2))
     lr = float(rng.choice([0.1, 0.5, 1.0]))
 
-    # nnlib's Linear holds weight[j, i]: input i -> neuron j (PyTorch's layout); the seed writes w_{ij}.
+    # nnlib's Linear holds weight[j, i]: input i -> neuron j (PyTorch's layout); the exam notes write w_{ij}.
     hidden = Linear(2, 2, weight=[[w["w11"], w["w21"]], [w["w12"], w["w22"]]], bias=[w["b1"], w["b2"]])
     output = Linear(2, 1, weight=[[w["w13"], w["w23"]]], bias=[w["b3"]])
     model = Sequential(hidden, Sigmoid(), output, Sigmoid())

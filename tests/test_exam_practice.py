@@ -67,7 +67,7 @@ def test_network_key_matches_a_hand_computation(seed):
                                             "w_{13}", "w_{23}", "b_3")}
     x1, x2 = _pair(s, "$x")
     y, lr = _given(s, "label $y"), _given(s, "\\eta")
-    # forward, written out as in the seed's section 10
+    # forward, written out as in the exam notes' section 10
     z1 = w["w_{11}"] * x1 + w["w_{21}"] * x2 + w["b_1"]
     z2 = w["w_{12}"] * x1 + w["w_{22}"] * x2 + w["b_2"]
     a1, a2 = _sigmoid(z1), _sigmoid(z2)

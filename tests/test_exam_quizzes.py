@@ -58,8 +58,8 @@ def schedule_lr(schedule_class, lr0, epoch, **options):
     return schedule.get_last_lr()[0]
 
 
-def seed_network():
-    """The seed's 2-2-1 example (001 section 10) through nnlib: forward, BCE, backward."""
+def notes_network():
+    """The exam notes' 2-2-1 example (section 10) through nnlib: forward, BCE, backward."""
     hidden = Linear(2, 2, weight=[[0.2, 0.4], [0.3, 0.1]], bias=[0.1, 0.2])
     output = Linear(2, 1, weight=[[0.7, 0.5]], bias=[0.3])
     model = Sequential(hidden, Sigmoid(), output, Sigmoid())
@@ -77,7 +77,7 @@ NAMESPACE = {
     "KLDivergence": KLDivergence, "softmax": softmax, "sigmoid_derivative": sigmoid_derivative,
     "DataLoader": DataLoader, "StepLR": StepLR, "ExponentialLR": ExponentialLR,
     "CosineAnnealingLR": CosineAnnealingLR, "sgd_steps": sgd_steps, "adam_steps": adam_steps,
-    "adagrad_steps": adagrad_steps, "schedule_lr": schedule_lr, "seed_network": seed_network,
+    "adagrad_steps": adagrad_steps, "schedule_lr": schedule_lr, "notes_network": notes_network,
 }
 
 
