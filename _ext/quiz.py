@@ -9,8 +9,15 @@ A chapter gets one markdown cell (``scripts/add_quizzes.py`` appends it)::
 
 The argument names ``quizzes/<name>.yml`` (relative to the book root). The directive renders
 the questions, options, per-option feedback and explanations as ordinary HTML (MyST markdown
-and math allowed in every text), and ``_static/quiz.js`` turns the options into buttons that
-give immediate feedback. Without JavaScript (or on paper) everything stays readable.
+and math allowed in every text); each option starts with a real ``<button>`` (its letter, labelled
+by the option's text), so Tab reaches every option and Enter or Space chooses it, and
+``_static/quiz.js`` gives immediate feedback. Without JavaScript (or on paper) everything stays
+readable.
+
+The options are shown in a fixed shuffled order (:func:`option_order`): the position of the right
+answer carries no information, and every build shows the same order. Write the right option
+anywhere in the YAML file; its place on the page comes from a hash of the quiz name, the question
+and the option texts.
 
 The YAML format, checked by ``load_quiz`` (and by ``tests/test_exam_quizzes.py``)::
 
@@ -23,6 +30,8 @@ The YAML format, checked by ``load_quiz`` (and by ``tests/test_exam_quizzes.py``
         verify: {expr: "python expression using nnlib", value: 2.5}   # optional, for the tests
 """
 
+import hashlib
+import html
 from pathlib import Path
 
 import yaml
@@ -58,6 +67,20 @@ def load_quiz(path):
     return data
 
 
+def option_order(quiz_name, question):
+    """The indices of ``question["options"]`` in the order the page shows them.
+
+    Sorted by the SHA-256 of the quiz name, the question text and the option text: deterministic
+    (the same on every build, machine and Python version) and unrelated to the order in the YAML
+    file, so that the right answer is not always in the first places.
+    """
+    def key(index):
+        text = f"{quiz_name}\n{question['question']}\n{question['options'][index]['text']}"
+        return hashlib.sha256(text.encode("utf-8")).hexdigest(), index
+
+    return sorted(range(len(question["options"])), key=key)
+
+
 class QuizDirective(SphinxDirective):
     """Render ``quizzes/<argument>.yml`` as an interactive self-check quiz."""
 
@@ -73,11 +96,13 @@ class QuizDirective(SphinxDirective):
         except (OSError, ValueError, yaml.YAMLError) as error:
             raise self.error(f"quiz {name!r}: {error}") from error
 
-        container = nodes.container(classes=["quiz"], ids=[f"quiz-{name.replace('_', '-')}"])
-        hint = "Choose an answer: the page tells you at once whether it is right. Nothing is recorded."
+        anchor = f"quiz-{name.replace('_', '-')}"
+        container = nodes.container(classes=["quiz"], ids=[anchor])
+        hint = ("Choose an answer (click it, or Tab to its letter and press Enter or Space): the page "
+                "tells you at once whether it is right. Nothing is recorded.")
         container += nodes.paragraph(text=hint, classes=["quiz-hint"])
         for number, question in enumerate(quiz["questions"], start=1):
-            container += self._question(number, question)
+            container += self._question(name, f"{anchor}-q{number}", number, question)
         return [container]
 
     def _markdown(self, text, classes):
@@ -87,16 +112,26 @@ class QuizDirective(SphinxDirective):
         self.state.nested_parse(lines, self.content_offset, box)
         return box
 
-    def _question(self, number, question):
-        box = nodes.container(classes=["quiz-question"])
+    def _question(self, name, anchor, number, question):
+        box = nodes.container(classes=["quiz-question"], ids=[anchor])
         prompt = self._markdown(f"**Question {number}.** {question['question']}", ["quiz-prompt"])
         box += prompt
         options = nodes.container(classes=["quiz-options"])
-        for letter, option in zip(LETTERS, question["options"], strict=False):
+        for letter, index in zip(LETTERS, option_order(name, question), strict=False):
+            option = question["options"][index]
             classes = ["quiz-option"] + (["quiz-correct"] if option.get("correct") else [])
-            item = self._markdown(f"**{letter}.** {option['text']}", classes)
+            item = nodes.container(classes=classes)
+            text_id = f"{anchor}-{letter.lower()}"
+            button = (f'<button type="button" class="quiz-choose" aria-describedby="{text_id}" '
+                      f'aria-label="{html.escape(f"Option {letter}")}">{letter}</button>')
+            item += nodes.raw("", button, format="html")
+            body = nodes.container(classes=["quiz-option-body"])
+            text = self._markdown(option["text"], ["quiz-option-text"])
+            text["ids"].append(text_id)
+            body += text
             if option.get("feedback"):
-                item += self._markdown(option["feedback"], ["quiz-feedback"])
+                body += self._markdown(option["feedback"], ["quiz-feedback"])
+            item += body
             options += item
         box += options
         if question.get("explanation"):

@@ -1,13 +1,19 @@
 /* Self-check quizzes (_ext/quiz.py renders them): immediate feedback, no kernel, no network.
-   Each option becomes a button. A wrong choice shows why it is wrong and lets you try again;
-   the right one shows why it is right and the explanation. Nothing is stored or sent. */
+   Each option starts with a real <button> (its letter), so Tab reaches it and Enter or Space
+   chooses it; a click anywhere on the option chooses it too. The option order on the page is
+   fixed at build time by _ext/quiz.py (a hash shuffle); whether an option is right is read from
+   its class, quiz-correct, never from its position. A wrong choice shows why it is wrong and lets
+   you try again; the right one shows why it is right and the explanation. Nothing is stored or sent. */
 (function () {
   "use strict";
 
   function choose(question, option) {
     var correct = option.classList.contains("quiz-correct");
     option.classList.add(correct ? "quiz-chosen-right" : "quiz-chosen-wrong");
-    option.setAttribute("aria-pressed", "true");
+    var button = option.querySelector("button.quiz-choose");
+    if (button) {
+      button.setAttribute("aria-pressed", "true");
+    }
     var status = question.querySelector(".quiz-status");
     status.textContent = correct ? "Correct!" : "Not quite: try again.";
     status.className = "quiz-status " + (correct ? "quiz-status-right" : "quiz-status-wrong");
@@ -19,23 +25,21 @@
   function setUpQuestion(question) {
     var status = document.createElement("p");
     status.className = "quiz-status";
+    status.setAttribute("role", "status");
     status.setAttribute("aria-live", "polite");
     question.querySelector(".quiz-options").after(status);
     question.querySelectorAll(".quiz-option").forEach(function (option) {
-      option.setAttribute("role", "button");
-      option.setAttribute("tabindex", "0");
-      option.setAttribute("aria-pressed", "false");
+      var button = option.querySelector("button.quiz-choose");
+      if (button) {
+        button.setAttribute("aria-pressed", "false");
+      }
+      // One listener on the option: a click on its text, or on its button (which a keyboard's
+      // Enter or Space also clicks), bubbles up to here.
       option.addEventListener("click", function (event) {
         if (event.target.closest("a")) {
           return; // a link inside an option (a glossary term) still works as a link
         }
         choose(question, option);
-      });
-      option.addEventListener("keydown", function (event) {
-        if (event.key === "Enter" || event.key === " ") {
-          event.preventDefault();
-          choose(question, option);
-        }
       });
     });
   }

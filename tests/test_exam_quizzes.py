@@ -133,3 +133,104 @@ def test_load_quiz_rejects_a_question_without_options(tmp_path):
     bad.write_text("questions:\n  - question: q\n")
     with pytest.raises(ValueError, match="options"):
         load_quiz(bad)
+
+
+# ------------------------------------------------------------------------------------------------
+# The option order on the page: shuffled by a hash, so the right answer's position tells nothing
+# ------------------------------------------------------------------------------------------------
+
+from quiz import LETTERS, option_order  # noqa: E402
+
+
+def _shown_positions():
+    """For every question of every quiz: the 0-based position of the right option on the page."""
+    positions = []
+    for path in QUIZ_FILES:
+        for question in load_quiz(path)["questions"]:
+            order = option_order(path.stem, question)
+            assert sorted(order) == list(range(len(question["options"]))), "a permutation"
+            positions.append(next(place for place, index in enumerate(order)
+                                  if question["options"][index].get("correct")))
+    return positions
+
+
+def test_no_position_holds_more_than_40_percent_of_the_right_answers():
+    positions = _shown_positions()
+    assert len(positions) >= 50
+    for place in set(positions):
+        share = positions.count(place) / len(positions)
+        assert share <= 0.40, f"option {LETTERS[place]} is right in {share:.0%} of the questions"
+
+
+def test_the_order_does_not_follow_the_yaml_file():
+    """At least a third of the questions show their options in another order than the file."""
+    moved = sum(option_order(path.stem, q) != list(range(len(q["options"])))
+                for path in QUIZ_FILES for q in load_quiz(path)["questions"])
+    total = sum(len(load_quiz(path)["questions"]) for path in QUIZ_FILES)
+    assert moved >= total / 3
+
+
+def test_the_order_is_the_same_in_another_process():
+    """Stable across runs: a fresh interpreter with a different string-hash seed agrees."""
+    import json
+    import os
+    import subprocess
+
+    here = {f"{path.stem}/{n}": option_order(path.stem, q)
+            for path in QUIZ_FILES for n, q in enumerate(load_quiz(path)["questions"])}
+    script = (
+        "import json, sys; from pathlib import Path; sys.path.insert(0, '_ext');"
+        "from quiz import load_quiz, option_order;"
+        "print(json.dumps({f'{p.stem}/{n}': option_order(p.stem, q) "
+        "for p in sorted(Path('quizzes').glob('*.yml')) "
+        "for n, q in enumerate(load_quiz(p)['questions'])}))"
+    )
+    for hash_seed in ("1", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True,
+                             capture_output=True, text=True).stdout
+        assert json.loads(out) == here
+
+
+def test_the_order_depends_only_on_the_texts():
+    """Independent of the YAML order: reversing the options in the file gives the same page."""
+    question = {"question": "Which?", "options": [{"text": t} for t in ("one", "two", "three", "four")]}
+    reversed_question = {"question": "Which?", "options": question["options"][::-1]}
+    shown = [question["options"][i]["text"] for i in option_order("q", question)]
+    shown_reversed = [reversed_question["options"][i]["text"] for i in option_order("q", reversed_question)]
+    assert shown == shown_reversed
+
+
+def test_the_page_shows_real_buttons_in_the_shuffled_order(tmp_path):
+    """A tiny Sphinx build with the directive: every option has a <button> with its letter, and
+    the right option sits where ``option_order`` puts it."""
+    import shutil
+
+    from sphinx.application import Sphinx
+
+    source = tmp_path / "src"
+    (source / "quizzes").mkdir(parents=True)
+    quiz_text = ("questions:\n  - question: \"Which is prime?\"\n    options:\n"
+                 "      - {text: \"seven\", correct: true, feedback: \"yes\"}\n"
+                 "      - {text: \"eight\", feedback: \"no\"}\n"
+                 "      - {text: \"nine\", feedback: \"no\"}\n"
+                 "      - {text: \"ten\", feedback: \"no\"}\n")
+    (source / "quizzes" / "t.yml").write_text(quiz_text)
+    (source / "conf.py").write_text(
+        f"import sys; sys.path.insert(0, {str(ROOT / '_ext')!r})\n"
+        "extensions = ['myst_parser', 'quiz']\n")
+    (source / "index.md").write_text("# Quiz\n\n```{quiz} t\n```\n")
+    out = tmp_path / "out"
+    Sphinx(str(source), str(source), str(out), str(tmp_path / "doctrees"), "html",
+           status=None, warning=None, freshenv=True).build()
+    page = (out / "index.html").read_text(encoding="utf-8")
+    shutil.rmtree(out)
+    buttons = re.findall(r'<button type="button" class="quiz-choose"[^>]*>([A-H])</button>', page)
+    assert buttons == ["A", "B", "C", "D"]
+    question = load_quiz(source / "quizzes" / "t.yml")["questions"][0]
+    order = [question["options"][i]["text"] for i in option_order("t", question)]
+    shown = re.findall(r"<p>(seven|eight|nine|ten)</p>", page)
+    assert shown == order
+    after_right_class = page[page.index("quiz-option quiz-correct"):]
+    assert re.search(r"<p>(seven|eight|nine|ten)</p>", after_right_class).group(1) == "seven"
+    assert "aria-describedby" in page and "Tab to its letter" in page
