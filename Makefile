@@ -12,10 +12,10 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := chapters exercises
 NBVAL := $(BIN)/pytest --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300 -p no:cacheprovider
 
-.PHONY: help venv book test lab clean freeze bench practice student
+.PHONY: help venv book book-students test lab clean freeze bench practice student grade
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
 
 # The virtual environment is (re)built when it is missing or older than requirements.txt.
 $(STAMP): requirements.txt pyproject.toml
@@ -33,14 +33,29 @@ book: $(STAMP)  ## build the website into _build/html (notebooks executed, cache
 	@echo "==> Building the book into _build/html (-n -W --keep-going; cached notebooks are not re-run)"
 	@$(BIN)/jupyter-book build . --builder html -n -W --keep-going
 
+# The students' site: the same book with COURSE_HIDE_SOLUTIONS=1, into _build/students/_build/html. It shares the
+# main build's notebook cache (an absolute path in a generated copy of _config.yml), so nothing is executed twice.
+STUDENT_SITE := _build/students
+book-students: $(STAMP)  ## the site a teacher publishes for graded work: no solutions, hidden checks or answer key
+	@echo "==> Building the students' site (COURSE_HIDE_SOLUTIONS=1) into $(STUDENT_SITE)/_build/html"
+	@mkdir -p $(STUDENT_SITE)
+	@$(BIN)/python -c 'import sys, yaml; c = yaml.safe_load(open("_config.yml")); \
+	  c["execute"]["cache"] = sys.argv[1]; yaml.safe_dump(c, open(sys.argv[2], "w"))' \
+	  "$(CURDIR)/_build/.jupyter_cache" $(STUDENT_SITE)/_config.yml
+	@COURSE_HIDE_SOLUTIONS=1 $(BIN)/jupyter-book build . --config $(STUDENT_SITE)/_config.yml \
+	  --path-output $(STUDENT_SITE) --builder html -n -W --keep-going
+
 test: $(STAMP)  ## every test: ruff, unit tests, nbval over every notebook, the book build, the browser tests
 	@echo "==> ruff: lint nnlib, grader, tests, scripts and the notebooks"
 	@$(BIN)/ruff check .
 	@echo "==> pytest: unit tests of nnlib and the grader"
-	@$(BIN)/pytest tests --ignore=tests/browser
+	@$(BIN)/pytest tests --ignore=tests/browser --ignore=tests/built
 	@echo "==> nbval: run every notebook in $(NOTEBOOKS) and compare with its committed outputs"
 	@$(NBVAL)
 	@$(MAKE) --no-print-directory book
+	@$(MAKE) --no-print-directory book-students
+	@echo "==> built sites: exercise pages hand out student versions; the students' site holds no solution or key"
+	@$(BIN)/pytest tests/built -p no:cacheprovider
 	@echo "==> browser: every page of _build/html in headless Chromium, with no network"
 	@bash scripts/ensure_chromium.sh
 	@$(BIN)/pytest tests/browser -p no:cacheprovider -s
@@ -50,6 +65,17 @@ bench: $(STAMP)  ## benchmarks (not tests): one training step vs raw matmul; gra
 	@$(BIN)/python scripts/bench_training.py
 	@echo "==> Benchmark: grading one submission, and 100 with --jobs 2"
 	@$(BIN)/python scripts/bench_grader.py
+
+# Grade one notebook against its exercise set, as the teacher will: make grade NB=student/losses.ipynb
+# (SET=losses when the file is named otherwise). The notebook runs in the grader's sandbox.
+NB ?=
+SET ?= $(basename $(notdir $(NB)))
+grade: $(STAMP)  ## grade a notebook as the teacher will: make grade NB=my_losses.ipynb SET=losses
+	@test -n "$(NB)" || { echo "make grade: say which notebook, e.g. make grade NB=student/losses.ipynb"; exit 2; }
+	@test -f "exercises/$(SET).ipynb" || { echo "make grade: no exercise set '$(SET)' (one of: \
+	  $$(ls exercises/*.ipynb | xargs -n1 basename | sed 's/.ipynb//' | tr '\n' ' ')); pass SET=<set>"; exit 2; }
+	@echo "==> Grading $(NB) against exercises/$(SET).ipynb"
+	@$(BIN)/python -m grader grade exercises/$(SET).ipynb "$(NB)"
 
 student: $(STAMP)  ## write the student versions of the exercise notebooks into student/
 	@echo "==> Writing the student notebooks (solutions stubbed, hidden checks removed) into student/"
@@ -65,8 +91,8 @@ lab: $(STAMP)  ## open the course in JupyterLab with the project's kernel
 	@$(BIN)/jupyter lab .
 
 clean:  ## remove the built site and caches (keeps .venv)
-	@echo "==> Removing _build, caches and generated student notebooks"
-	@rm -rf _build .pytest_cache .ruff_cache student
+	@echo "==> Removing _build and caches (the student notebooks in student/ are kept: launch buttons open them)"
+	@rm -rf _build .pytest_cache .ruff_cache
 	@find . -path ./.venv -prune -o -name __pycache__ -type d -exec rm -rf {} +
 
 freeze: $(STAMP)  ## rewrite requirements.txt from the installed environment (after adding a package)
