@@ -10,6 +10,15 @@
   "Got invalid theme mode: . Resetting to auto.". This extension sets the template variable
   ``default_mode`` to ``"auto"`` (what the theme falls back to anyway) unless ``html_context``
   already sets it.
+* The menu buttons. pydata-sphinx-theme 0.17.1 (which sphinx-book-theme 1.3.0 pins) sets the
+  theme option ``navbar_persistent`` to ``["search-button-field"]`` whenever ``conf.py`` does not
+  set it, ignoring sphinx-book-theme's own empty default. A non-empty ``navbar_persistent``
+  renders pydata's top navbar, with its own ``.primary-toggle`` and ``.secondary-toggle`` buttons,
+  which sphinx-book-theme hides; both themes' scripts bind ``document.querySelector(".primary-toggle")``,
+  the first (hidden) copy, so the visible menu and contents buttons in the article header did
+  nothing at any width (upstream: executablebooks/sphinx-book-theme#935 and #917). This extension
+  sets ``navbar_persistent`` to ``[]`` (what sphinx-book-theme means) unless the theme options
+  already set it; the search stays in the sidebar and the article header.
 """
 
 
@@ -38,7 +47,14 @@ def _default_theme_mode(app, config):
     config.html_context = context
 
 
+def _no_hidden_navbar(app, config):
+    options = dict(config.html_theme_options or {})
+    options.setdefault("navbar_persistent", [])
+    config.html_theme_options = options
+
+
 def setup(app):
     app.connect("config-inited", _default_theme_mode)
+    app.connect("config-inited", _no_hidden_navbar)
     app.connect("html-page-context", _drop_duplicate_scripts, priority=1)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
