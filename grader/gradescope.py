@@ -1,0 +1,203 @@
+"""Gradescope: the autograder zip of an exercise set, and what runs inside Gradescope's container.
+
+``python -m grader gradescope exercises/losses.ipynb --out losses-autograder.zip`` writes a zip laid
+out as Gradescope's autograder specification asks (https://gradescope-autograders.readthedocs.io):
+
+=================  =====================================================================================
+``setup.sh``       run once, as root, when Gradescope builds the image (Ubuntu 22.04): Python 3.11 from
+                   Ubuntu's own packages (the image's Python is 3.10), a virtual environment with the
+                   pinned ``requirements.txt``, the course's ``nnlib`` and ``grader`` (``project/``),
+                   Debian/Ubuntu's ``bubblewrap``, and ``python3`` on ``PATH`` pointing at that environment
+``run_autograder``  run for every submission: ``python3 -m grader.gradescope``, i.e. :func:`run`
+``master.ipynb``   the master notebook; it stays in ``/autograder/source``, which no sandbox binds
+``requirements.txt`` the exact versions of the packages the grader and the kernels use
+``project/``       ``nnlib``, ``grader`` and ``pyproject.toml``, installed (not editable) by ``setup.sh``
+=================  =====================================================================================
+
+:func:`run` finds the submitted ``.ipynb`` whatever its name, takes the student id from
+``/autograder/submission_metadata.json`` (Gradescope sets no ``$STUDENT_ID``: the roster's SID when
+the course has one, else the e-mail address), grades with ``python3 -m grader grade`` (every kernel
+in its bubblewrap sandbox; where the container cannot create namespaces, see ``exercises/teachers.md``),
+and writes ``/autograder/results/results.json`` with each question's ``visibility`` from the master
+(the answer cell's ``grader: visibility``, ``after_published`` by default).
+"""
+
+import argparse
+import importlib.metadata
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+from packaging.markers import default_environment
+from packaging.requirements import Requirement
+
+from grader.master import MasterError, parse_master
+
+ROOT = Path(__file__).resolve().parent.parent
+#: What the grader and the kernels import; their dependencies are pinned too (:func:`pinned_requirements`).
+RUNTIME_PACKAGES = ("numpy", "sympy", "matplotlib", "scikit-learn", "nbformat", "jupyter_client", "ipykernel",
+                    "pyzmq", "PyYAML")
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+DEFAULT_VISIBILITY = "after_published"
+
+SETUP_SH = """\
+#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder image (Ubuntu 22.04).
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# Ubuntu 22.04's own python3 is 3.10; the course needs 3.11, which 22.04 packages as python3.11.
+apt-get install -y -qq python3.11 python3.11-venv bubblewrap >/dev/null
+python3.11 -m venv /opt/course
+/opt/course/bin/python -m pip install --quiet --upgrade pip
+/opt/course/bin/python -m pip install --quiet -r /autograder/source/requirements.txt
+/opt/course/bin/python -m pip install --quiet --no-deps /autograder/source/project
+# run_autograder calls python3: make it the course's environment.
+ln -sf /opt/course/bin/python /usr/local/bin/python3
+# matplotlib's font cache, built now rather than inside every graded kernel
+MPLBACKEND=Agg /opt/course/bin/python -c "import matplotlib.pyplot"
+"""
+
+RUN_AUTOGRADER = """\
+#!/usr/bin/env bash
+# Gradescope runs this for every submission; results go to /autograder/results/results.json.
+set -uo pipefail
+cd /autograder/source
+exec python3 -m grader.gradescope --root /autograder
+"""
+
+
+def pinned_requirements(roots=RUNTIME_PACKAGES):
+    """``name==version`` lines for ``roots`` and everything they need, as installed here."""
+    environment = default_environment()
+    environment["extra"] = ""
+    seen, stack = {}, list(roots)
+    while stack:
+        name = stack.pop()
+        key = re.sub(r"[-_.]+", "-", name).lower()
+        if key in seen:
+            continue
+        distribution = importlib.metadata.distribution(name)
+        seen[key] = f"{distribution.metadata['Name']}=={distribution.version}"
+        for line in distribution.requires or []:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate(environment):
+                stack.append(requirement.name)
+    return sorted(seen.values(), key=str.lower)
+
+
+def build_zip(master_path, out_path):
+    """Write the autograder zip of one master notebook; return the path written."""
+    master_path, out_path = Path(master_path), Path(out_path)
+    parse_master(master_path)  # a master that does not follow FORMAT.md is refused here, not on Gradescope
+    with zipfile.ZipFile(out_path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER)):
+            info = zipfile.ZipInfo(name)
+            info.external_attr = 0o755 << 16  # executable, as Gradescope requires
+            archive.writestr(info, text)
+        archive.write(master_path, "master.ipynb")
+        archive.writestr("requirements.txt", "\n".join(pinned_requirements()) + "\n")
+        archive.write(ROOT / "pyproject.toml", "project/pyproject.toml")
+        archive.write(ROOT / "README.md", "project/README.md")  # pyproject's readme
+        for package in ("nnlib", "grader"):
+            for path in sorted((ROOT / package).rglob("*.py")):
+                archive.write(path, f"project/{path.relative_to(ROOT)}")
+    return out_path
+
+
+def find_submission(folder, master_name="master.ipynb"):
+    """The submitted notebook: the only ``.ipynb``, else the one named like the set, else the newest."""
+    notebooks = sorted(p for p in Path(folder).rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    if len(notebooks) <= 1:
+        return notebooks[0] if notebooks else None
+    named = [p for p in notebooks if p.name == master_name]
+    return named[0] if named else max(notebooks, key=lambda p: p.stat().st_mtime)
+
+
+def student_id_from_metadata(path):
+    """The student's id from Gradescope's ``submission_metadata.json``: SID, else e-mail, else user id."""
+    try:
+        users = json.loads(Path(path).read_text(encoding="utf-8")).get("users") or [{}]
+    except (OSError, ValueError, AttributeError):
+        return None
+    user = users[0] if isinstance(users[0], dict) else {}
+    for key in ("sid", "email", "id"):
+        if user.get(key) not in (None, ""):
+            return str(user[key])
+    return None
+
+
+def question_visibility(master_path):
+    """``{question id: visibility}`` from the master's answer cells (``after_published`` by default)."""
+    visibility = {}
+    for cell in json.loads(Path(master_path).read_text(encoding="utf-8"))["cells"]:
+        info = cell.get("metadata", {}).get("grader", {})
+        if info.get("role") == "answer" and "id" in info:
+            value = info.get("visibility", DEFAULT_VISIBILITY)
+            visibility[str(info["id"])] = value if value in VISIBILITIES else DEFAULT_VISIBILITY
+    return visibility
+
+
+def _failure(message):
+    return {"score": 0.0, "output": message, "visibility": "visible", "tests": []}
+
+
+def run(root=Path("/autograder"), master_name="master.ipynb"):
+    """Grade the submission in ``root`` as Gradescope lays it out; write ``root/results/results.json``."""
+    root = Path(root)
+    master = root / "source" / master_name
+    results_path = root / "results" / "results.json"
+    results_path.parent.mkdir(parents=True, exist_ok=True)
+    submission = find_submission(root / "submission", master_name)
+    if submission is None:
+        results = _failure("Your submission has no notebook (.ipynb): upload your exercise notebook.")
+    else:
+        student_id = student_id_from_metadata(root / "submission_metadata.json")
+        with tempfile.TemporaryDirectory() as work:
+            raw = Path(work) / "results.json"
+            command = [sys.executable, "-m", "grader", "grade", str(master), str(submission)]
+            command += ["--json", str(raw)]
+            if student_id is not None:
+                command += ["--student-id", student_id]
+            completed = subprocess.run(command, capture_output=True, text=True)
+            if completed.returncode in (0, 1) and raw.exists():
+                results = json.loads(raw.read_text(encoding="utf-8"))
+            else:
+                print(completed.stdout[-4000:], completed.stderr[-4000:], sep="\n", file=sys.stderr)
+                code = completed.returncode
+                results = _failure(f"The grader could not grade this submission (exit {code}). "
+                                   "Tell your teacher: resubmitting the same file will not help.")
+        visibility = question_visibility(master)
+        for test in results.get("tests", []):
+            test["visibility"] = visibility.get(str(test.get("number", test.get("name"))), DEFAULT_VISIBILITY)
+        results.setdefault("visibility", "visible")
+    results_path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return results
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m grader.gradescope", description=__doc__.splitlines()[0])
+    parser.add_argument("--root", default="/autograder", help="Gradescope's folder (default /autograder)")
+    args = parser.parse_args(argv)
+    results = run(Path(args.root))
+    print(f"score {results.get('score', 0)} / {results.get('max_score', '?')}")
+    return 0
+
+
+def build_main(master, out):
+    """``python -m grader gradescope MASTER --out ZIP`` (wired in :mod:`grader.cli`)."""
+    try:
+        written = build_zip(master, out)
+    except MasterError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {written}: upload it as the autograder of a Gradescope programming assignment")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

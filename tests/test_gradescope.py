@@ -1,0 +1,180 @@
+"""The Gradescope autograder zip, run in a simulated Gradescope layout on this machine.
+
+The zip's ``run_autograder`` runs with a temporary folder mounted at ``/autograder`` (bubblewrap) and
+``python3`` on ``PATH`` being this project's environment, as ``setup.sh`` leaves it on Gradescope. Its
+``results.json`` must give the master full marks, a stub 0, a wrong submission what ``python -m grader
+grade`` gives it, and nothing to a submission that reads ``/autograder/source`` from its kernel.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader.gradescope import build_zip, find_submission, student_id_from_metadata
+
+ROOT = Path(__file__).resolve().parent.parent
+MASTER = ROOT / "exercises" / "00_warmup.ipynb"
+STUB = ROOT / "student" / "00_warmup.ipynb"
+BWRAP = shutil.which("bwrap")
+STUDENT = {"email": "ada@example.org", "id": 4711, "name": "Ada", "sid": "s0042"}
+
+
+def project_pins():
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        name, _, version = line.split("#")[0].strip().partition("==")
+        if version:
+            pins[name.lower().replace("_", "-")] = version
+    return pins
+
+
+@pytest.fixture(scope="module")
+def autograder_zip(tmp_path_factory):
+    return build_zip(MASTER, tmp_path_factory.mktemp("zip") / "warmup-autograder.zip")
+
+
+def test_zip_follows_gradescopes_layout(autograder_zip):
+    with zipfile.ZipFile(autograder_zip) as archive:
+        names = set(archive.namelist())
+        assert {"setup.sh", "run_autograder", "master.ipynb", "requirements.txt"} <= names
+        for script in ("setup.sh", "run_autograder"):
+            assert (archive.getinfo(script).external_attr >> 16) & 0o111, f"{script} must be executable"
+        assert "project/nnlib/losses.py" in names and "project/grader/cli.py" in names
+        setup = archive.read("setup.sh").decode()
+        assert "python3.11" in setup and "bubblewrap" in setup and "/usr/local/bin/python3" in setup
+        pins = archive.read("requirements.txt").decode().split()
+    project = project_pins()
+    assert len(pins) >= 20
+    for pin in pins:  # the same versions as the course's own environment
+        name, version = pin.split("==")
+        assert project.get(name.lower().replace("_", "-")) == version, pin
+
+
+def test_student_id_comes_from_the_metadata(tmp_path):
+    metadata = tmp_path / "submission_metadata.json"
+    metadata.write_text(json.dumps({"users": [STUDENT]}))
+    assert student_id_from_metadata(metadata) == "s0042"
+    metadata.write_text(json.dumps({"users": [{"email": "bo@example.org", "id": 1, "sid": None}]}))
+    assert student_id_from_metadata(metadata) == "bo@example.org"
+    metadata.write_text("not json")
+    assert student_id_from_metadata(metadata) is None
+
+
+def test_the_submitted_notebook_is_found_whatever_its_name(tmp_path):
+    assert find_submission(tmp_path) is None
+    (tmp_path / "notes.txt").write_text("x")
+    (tmp_path / "Mein Notebook (1).ipynb").write_text("{}")
+    assert find_submission(tmp_path).name == "Mein Notebook (1).ipynb"
+
+
+def wrong_submission(path):
+    """The master with its first answer changed to a wrong number: one question must fail."""
+    notebook = nbformat.read(MASTER, as_version=4)
+    for cell in notebook.cells:
+        if cell.metadata.get("grader", {}).get("role") == "answer":
+            name = cell.metadata["grader"]["answer"]
+            cell.source += f"\n{name} = 12345.678  # a wrong answer"
+            break
+    nbformat.write(notebook, path)
+    return path
+
+
+def master_reader(path):
+    """A submission whose answers are the master's, if its kernel can read /autograder/source."""
+    notebook = nbformat.read(STUB, as_version=4)
+    notebook.cells.insert(1, nbformat.v4.new_code_cell(
+        "import json, pathlib\n"
+        "for _p in pathlib.Path('/autograder/source').rglob('*.ipynb'):\n"
+        "    for _c in json.loads(_p.read_text())['cells']:\n"
+        "        if _c['metadata'].get('grader', {}).get('role') in ('answer', 'parameters'):\n"
+        "            exec(''.join(_c['source']))\n"
+    ))
+    for cell in notebook.cells:  # drop the stubs, so that the master's answers (if read) stay defined
+        if "raise NotImplementedError" in cell.source:
+            cell.source = "pass"
+    nbformat.write(notebook, path)
+    return path
+
+
+def host_view():
+    """bwrap arguments: this machine's top-level folders, on a fresh root where /autograder can be mounted."""
+    arguments = []
+    for name in sorted(os.listdir("/")):
+        path = Path("/") / name
+        if name in ("proc", "dev", "autograder"):  # mounted by the caller
+            continue
+        if path.is_symlink():
+            arguments += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            arguments += ["--bind", str(path), str(path)]
+    return arguments
+
+
+def run_in_simulated_gradescope(autograder_zip, submission, tmp_path):
+    layout = tmp_path / "autograder"
+    (layout / "source").mkdir(parents=True)
+    (layout / "submission").mkdir()
+    (layout / "results").mkdir()
+    with zipfile.ZipFile(autograder_zip) as archive:
+        archive.extractall(layout / "source")
+    os.chmod(layout / "source" / "run_autograder", 0o755)
+    shutil.copy(submission, layout / "submission" / "my homework.ipynb")
+    (layout / "submission_metadata.json").write_text(json.dumps({"users": [STUDENT]}))
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    python3 = bin_dir / "python3"  # what setup.sh leaves on Gradescope's PATH: the course's environment
+    python3.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    python3.chmod(0o755)
+    environment = dict(os.environ, PATH=f"{bin_dir}:{os.environ['PATH']}")
+    # the host's own /proc and /dev: the grader's sandboxes inside may only mount a proc that nothing hides
+    command = [BWRAP, *host_view(), "--bind", str(layout), "/autograder", "--dev-bind", "/dev", "/dev",
+               "--bind", "/proc", "/proc", "--die-with-parent", "--", "/autograder/source/run_autograder"]
+    completed = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=600)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return json.loads((layout / "results" / "results.json").read_text())
+
+
+def graded_by_the_command_line(submission, tmp_path):
+    out = tmp_path / "cli.json"
+    command = [sys.executable, "-m", "grader", "grade", str(MASTER), str(submission)]
+    command += ["--student-id", STUDENT["sid"], "--json", str(out)]
+    completed = subprocess.run(command, capture_output=True, text=True)
+    assert completed.returncode in (0, 1), completed.stdout + completed.stderr
+    return json.loads(out.read_text())
+
+
+def scores(results):
+    return {test["number"]: test["score"] for test in results["tests"]}
+
+
+@pytest.mark.parametrize("kind", ["master", "stub", "wrong"])
+def test_run_autograder_grades_as_the_command_line_does(kind, autograder_zip, tmp_path):
+    assert BWRAP, "bubblewrap is missing: make test installs it (scripts/ensure_bwrap.sh)"
+    path = tmp_path / f"{kind}.ipynb"
+    if kind == "wrong":
+        submission = wrong_submission(path)
+    else:
+        submission = Path(shutil.copy(MASTER if kind == "master" else STUB, path))
+    on_gradescope = run_in_simulated_gradescope(autograder_zip, submission, tmp_path)
+    on_the_command_line = graded_by_the_command_line(submission, tmp_path)
+    assert scores(on_gradescope) == scores(on_the_command_line)
+    assert on_gradescope["score"] == on_the_command_line["score"]
+    expected = {"master": on_gradescope["max_score"], "stub": 0}.get(kind)
+    if expected is not None:
+        assert on_gradescope["score"] == expected
+    else:
+        assert 0 < on_gradescope["score"] < on_gradescope["max_score"]
+    assert all(test["visibility"] == "after_published" for test in on_gradescope["tests"])
+    assert on_gradescope["extra_data"]["student_id"] == STUDENT["sid"]
+
+
+def test_a_kernel_finds_nothing_in_autograder_source(autograder_zip, tmp_path):
+    results = run_in_simulated_gradescope(autograder_zip, master_reader(tmp_path / "reader.ipynb"), tmp_path)
+    assert results["score"] == 0, [(t["number"], t["output"]) for t in results["tests"] if t["score"]]
