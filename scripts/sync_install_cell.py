@@ -61,11 +61,16 @@ def notebooks():
         yield from sorted((ROOT / folder).glob("*.ipynb"))
 
 
+def is_install_cell(cell):
+    """Found by its tag: notebook tools may renumber cell ids."""
+    return "install-nnlib" in cell["metadata"].get("tags", []) or cell.get("id") == CELL_ID
+
+
 def sync(path, url, check_only):
     """Insert or refresh the install cell; return True when the notebook was (or would be) changed."""
     notebook = json.loads(path.read_text())
     cells = notebook["cells"]
-    existing = [i for i, cell in enumerate(cells) if cell.get("id") == CELL_ID]
+    existing = [i for i, cell in enumerate(cells) if is_install_cell(cell)]
     wanted = install_cell(url)
     position = 1 if cells and cells[0]["cell_type"] == "markdown" else 0  # after the title
     current = cells[position] if existing == [position] else None
