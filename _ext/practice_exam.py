@@ -8,7 +8,8 @@ The sample exam pages contain only::
     ```
 
 and the directive inserts ``exam.practice.render(seed, part)`` (MyST markdown, parsed here), so
-every number on those pages is computed by ``nnlib`` while the book builds.
+every number on those pages is computed by ``nnlib`` while the book builds. ``:seed:`` is the exam
+number, i.e. the random seed that draws the exam's numbers and questions.
 """
 
 import sys
