@@ -1,13 +1,18 @@
 """Code that the grader sends, as text, into a kernel: it calls an answer and encodes the results.
 
-It never decides a grade. In a student's kernel it only *reports*; the grader decodes the
-report as untrusted plain data and re-validates every field (see :mod:`grader.compare`).
+It never decides a grade, and nothing it holds decides one. In a student's kernel it only
+*reports* values, in the order of the master's spec that the grader sent; the grader decodes
+the report as untrusted plain data, re-validates every field (see :mod:`grader.compare`) and
+judges it against the master's spec and references, which never enter the student's kernel.
+What the student's code could reach here (by walking the stack) are immutable tuples of
+names; changing what this code reports makes a report incomplete (an error), never a pass.
 Only exact built-in and numpy types are encoded: anything else (a subclass, an object with a
 custom ``__eq__`` or ``__float__``) is reported as "other" with its type name.
-This module must not import ``grader``: it runs in the student's kernel as source text.
+This module must not import ``grader``: it runs in the kernel as source text.
 """
 
 import json
+import sys
 
 import numpy as np
 
@@ -27,6 +32,8 @@ RESERVED = (
     "grads",
     "state",
     "domain",
+    "forbid",
+    "partial",
 )
 FLOAT_TYPES = (float, np.float16, np.float32, np.float64)
 INT_TYPES = (int, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64)
@@ -95,10 +102,75 @@ def dec(x):
     raise TypeError(f"cannot decode {tag!r}")
 
 
-def attempt(compute):
+def forbidden_rules(names):
+    """(name, file or folder prefix) of each forbidden module that exists in this kernel."""
+    import importlib.util
+    import os
+
+    rules = []
+    for name in names:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is None:
+            rules.append((name, None))
+        elif spec.submodule_search_locations:
+            rules += [(name, os.path.join(path, "")) for path in spec.submodule_search_locations]
+        else:
+            rules.append((name, spec.origin))
+    return tuple(rules)
+
+
+class Guard:
+    """A profiler that notes the first call into a forbidden module during an answer's call."""
+
+    def __init__(self, rules):
+        self.rules, self.hit = rules, None
+
+    def __call__(self, frame, event, arg):
+        if self.hit is not None:
+            return
+        if event == "call":
+            filename = frame.f_code.co_filename
+            for name, path in self.rules:
+                if path and filename.startswith(path):
+                    self.hit = name
+        elif event == "c_call":
+            module = getattr(arg, "__module__", None)
+            if type(module) is str:
+                for name, _ in self.rules:
+                    if module == name or module.startswith(name + "."):
+                        self.hit = name
+
+
+def guarded(compute, rules):
+    """Run ``compute()`` under the guard; return (value, broken rule or None)."""
+    if not rules:
+        return compute(), None
+    import threading
+
+    guard = Guard(rules)
+    threading.setprofile(guard)
+    sys.setprofile(guard)
+    try:
+        value = compute()
+    finally:
+        still_on = sys.getprofile() is guard
+        sys.setprofile(None)
+        threading.setprofile(None)
+    if guard.hit is None and not still_on:
+        return value, "the grader's watch for forbidden calls (your code switched the profiler off)"
+    return value, guard.hit
+
+
+def attempt(compute, rules=()):
     """Run ``compute()`` and encode its value, or the exception it raised."""
     try:
-        return {"ok": enc(compute())}
+        value, broken = guarded(compute, rules)
+        if broken:
+            return {"forbidden": str(broken)[:200]}
+        return {"ok": enc(value)}
     except KeyboardInterrupt:
         raise
     except NotImplementedError as error:
@@ -107,8 +179,8 @@ def attempt(compute):
         return {"exc": str(getattr(type(error), "__name__", "?"))[:80], "msg": str(error)[:300]}
 
 
-def run_function(fn, spec):
-    return [attempt(lambda args=args: fn(*dec(args))) for args in spec["inputs"]["v"]]
+def run_function(fn, spec, rules=()):
+    return [attempt(lambda args=args: fn(*dec(args)), rules) for args in tuple(spec["inputs"]["v"])]
 
 
 def _fresh_layer(cls, spec):
@@ -133,7 +205,7 @@ def _perturbed_forwards(cls, spec, x, h):
             pair.append(enc(_fresh_layer(cls, spec).forward(shifted)))
         pairs_x.append(pair)
     pairs_p = []
-    for name in dec(spec["param_grads"]):
+    for name in tuple(dec(spec["param_grads"])):
         pairs = []
         size = np.size(getattr(_fresh_layer(cls, spec), name).value)
         for j in range(size):
@@ -150,21 +222,29 @@ def _perturbed_forwards(cls, spec, x, h):
     return pairs_x, pairs_p
 
 
-def run_layer(cls, spec, request):
+def run_layer(cls, spec, request, rules=()):
     results = []
-    for index, x_enc in enumerate(spec["inputs"]["v"]):
+    names = tuple(dec(spec["param_grads"]))
+    for index, x_enc in enumerate(tuple(spec["inputs"]["v"])):
         stage, out = "building the layer", {}
         try:
             x = np.array(dec(x_enc), dtype=np.float64)
             layer = _fresh_layer(cls, spec)
             stage = "forward"
-            y = layer.forward(np.array(x, copy=True))
+            y, broken = guarded(lambda layer=layer, x=x: layer.forward(np.array(x, copy=True)), rules)
+            if broken:
+                results.append({"forbidden": str(broken)[:200]})
+                continue
             out["y"] = enc(y)
             grad_out = np.random.default_rng(request["g_seed"] + index).standard_normal(size=np.shape(y))
             stage = "backward"
-            grad_in = layer.backward(float(grad_out) if grad_out.ndim == 0 else grad_out.copy())
+            grad_arg = float(grad_out) if grad_out.ndim == 0 else grad_out.copy()
+            grad_in, broken = guarded(lambda layer=layer, g=grad_arg: layer.backward(g), rules)
+            if broken:
+                results.append({"forbidden": str(broken)[:200]})
+                continue
             out["gx"] = enc(grad_in)
-            out["pgrads"] = [[name, enc(getattr(layer, name).grad)] for name in dec(spec["param_grads"])]
+            out["pgrads"] = [[name, enc(getattr(layer, name).grad)] for name in names]
             if request.get("fd"):
                 stage = "forward (gradient check)"
                 out["fd_x"], out["fd_p"] = _perturbed_forwards(cls, spec, x, request["h"])
@@ -184,22 +264,25 @@ def run_layer(cls, spec, request):
     return results
 
 
-def run_optimizer(cls, spec):
+def run_optimizer(cls, spec, rules=()):
     from nnlib.parameter import Parameter
 
     steps, stage = [], "building the optimizer"
+    names = tuple(dec(spec["state"]))
     try:
-        params = [Parameter(value) for value in dec(spec["initial_values"])]
-        optimizer = cls(params, **dict(dec(spec["init_kwargs"])))
-        for number, gradients in enumerate(dec(spec["grads"]), start=1):
+        params = tuple(Parameter(value) for value in dec(spec["initial_values"]))
+        optimizer = cls(list(params), **dict(dec(spec["init_kwargs"])))
+        for number, gradients in enumerate(tuple(dec(spec["grads"])), start=1):
             stage = f"step {number}"
             for parameter, gradient in zip(params, gradients, strict=True):
                 parameter.grad = np.array(gradient, dtype=np.float64)
-            optimizer.step()
+            _, broken = guarded(optimizer.step, rules)
+            if broken:
+                return {"forbidden": str(broken)[:200]}
             steps.append(
                 {
                     "values": [enc(p.value) for p in params],
-                    "state": [[name, enc(getattr(optimizer, name))] for name in dec(spec["state"])],
+                    "state": [[name, enc(getattr(optimizer, name))] for name in names],
                 }
             )
         return {"ok": steps}
@@ -217,13 +300,14 @@ def run_optimizer(cls, spec):
 
 
 def run(kind, obj, spec, request):
+    rules = forbidden_rules(tuple(request.get("forbid", ())))
     if kind in ("value", "choice", "sympy"):
         return attempt(lambda: obj)
     if kind == "function":
-        return run_function(obj, spec)
+        return run_function(obj, spec, rules)
     if kind == "layer_backward":
-        return run_layer(obj, spec, request)
-    return run_optimizer(obj, spec)
+        return run_layer(obj, spec, request, rules)
+    return run_optimizer(obj, spec, rules)
 
 
 def master_spec(hidden_source, user_ns):
@@ -250,6 +334,8 @@ def master_spec(hidden_source, user_ns):
         "atol": float(found.get("atol", 1e-9)),
         "time_limit": float(found.get("time_limit", 10.0)),
         "domain": {str(k): [float(v[0]), float(v[1])] for k, v in dict(found.get("domain", {})).items()},
+        "forbid": [str(name) for name in found.get("forbid", [])],
+        "partial": bool(found.get("partial", False)),
     }
     return spec, settings, list(dict(found.get("mistakes", {})).items())
 

@@ -4,23 +4,30 @@ Exit codes
 ----------
 0  grade: full marks (one submission) or every submission graded (a folder); release/check: done
 1  grade of one submission: graded, below full marks
-2  usage error, or a master notebook that is missing or does not follow exercises/FORMAT.md
-3  internal error of the grader (a bug, or no kernel could be started)
+2  usage error, a master notebook that is missing or does not follow exercises/FORMAT.md, or
+   a sandbox that cannot be created here (the message names the cause; see --no-sandbox)
+3  internal error of the grader (a bug)
 """
 
 import argparse
 import concurrent.futures
 import multiprocessing
 import multiprocessing.util
+import os
+import re
 import sys
 import time
 import traceback
+from dataclasses import replace
 from pathlib import Path
 
+from grader import sandbox
+from grader.check import check_master
 from grader.grade import Limits, MasterSession, QuestionResult, SubmissionResult, grade
 from grader.master import MasterError, declared_student_id, parse_master, read_notebook
 from grader.release import master_paths, release
 from grader.report import text_report, write_csv, write_json
+from grader.sandbox import SandboxLimits, SandboxUnavailable
 
 EXIT_OK, EXIT_NOT_FULL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -71,6 +78,30 @@ def build_parser():
         default=Limits.output_limit,
         help="bytes of output kept per cell (default %(default)s)",
     )
+    grade_cmd.add_argument(
+        "--submission-time-limit",
+        type=float,
+        default=Limits.submission_timeout,
+        help="seconds of wall clock per submission, its cells and questions together (default %(default)s)",
+    )
+    grade_cmd.add_argument(
+        "--memory",
+        type=parse_size,
+        default=SandboxLimits.memory,
+        help="address space per kernel process, e.g. 2G or 512M (default 2G)",
+    )
+    grade_cmd.add_argument(
+        "--processes",
+        type=int,
+        default=SandboxLimits.processes,
+        help="processes and threads per kernel (default %(default)s)",
+    )
+    grade_cmd.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run kernels without bubblewrap (only where bwrap cannot work: student code then sees "
+        "the host's files and network; see exercises/teachers.md)",
+    )
     grade_cmd.add_argument("--quiet", action="store_true", help="print only the total")
     release_cmd = commands.add_parser("release", help="write the student versions of master notebooks")
     release_cmd.add_argument("masters", nargs="*", help="master notebooks (default: exercises/*.ipynb)")
@@ -78,6 +109,26 @@ def build_parser():
     check_cmd = commands.add_parser("check", help="check that master notebooks follow exercises/FORMAT.md")
     check_cmd.add_argument("masters", nargs="+")
     return parser
+
+
+def parse_size(text):
+    """Bytes from '2G', '512M', '100k' or a plain number."""
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([kKmMgG]?)i?[bB]?\s*", str(text))
+    if not match:
+        raise argparse.ArgumentTypeError(f"expected a size such as 2G or 512M, got {text!r}")
+    factor = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[match.group(2).lower()]
+    value = int(float(match.group(1)) * factor)
+    if value < 64 << 20:
+        raise argparse.ArgumentTypeError("a kernel needs at least 64M")
+    return value
+
+
+NO_SANDBOX_WARNING = """\
+WARNING: --no-sandbox: the submissions' code runs WITHOUT the bubblewrap jail. It can read every
+file this user can read (the master notebook with its solutions, the other submissions, $HOME),
+write wherever this user can (the results, the grader's own code), reach the network, and leave
+processes behind. Only the resource limits (memory, processes, file size, CPU time) and the time
+limits still hold. Use it only for trusted notebooks, or inside a throw-away container."""
 
 
 def main(argv=None):
@@ -95,6 +146,14 @@ def main(argv=None):
     except MasterError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except SandboxUnavailable as error:
+        print(
+            f"error: the grader cannot sandbox the kernels here: {error}.\n"
+            "Grading without the sandbox is possible with --no-sandbox, which runs student code "
+            "unconfined (see exercises/teachers.md).",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     except Exception:
         print("internal error of the grader:\n" + traceback.format_exc(), file=sys.stderr)
         return EXIT_INTERNAL
@@ -111,7 +170,15 @@ def command_release(args):
 
 
 def command_check(args):
+    failed = False
     for path in args.masters:
+        problems = check_master(path)
+        if problems:
+            failed = True
+            print(f"{path}: {len(problems)} problem(s)", file=sys.stderr)
+            for problem in problems:
+                print(f"  - {problem}", file=sys.stderr)
+            continue
         master = parse_master(path)
         kinds = ", ".join(f"{q.id} ({q.kind}, {q.points:g} pt)" for q in master.questions)
         hidden = sum(1 for q in master.questions if q.hidden_source)
@@ -119,28 +186,48 @@ def command_check(args):
             f"{path}: {len(master.questions)} questions, {master.max_score:g} points, "
             f"{hidden} hidden checks: {kinds}"
         )
-    return EXIT_OK
+    return EXIT_USAGE if failed else EXIT_OK
 
 
 def limits_from(args):
     return Limits(
-        cell_timeout=args.cell_timeout, output_limit=args.output_limit, question_timeout=args.time_limit
+        cell_timeout=args.cell_timeout,
+        output_limit=args.output_limit,
+        question_timeout=args.time_limit,
+        submission_timeout=args.submission_time_limit,
+        sandbox=replace(
+            SandboxLimits(),
+            memory=args.memory,
+            processes=args.processes,
+            cpu_seconds=int(args.submission_time_limit) + 60,
+            enabled=not args.no_sandbox,
+        ),
     )
 
 
 def command_grade(args):
     master = parse_master(args.master)
+    limits = limits_from(args)
+    if limits.sandbox.enabled:
+        sandbox.require()
+    else:
+        print(NO_SANDBOX_WARNING, file=sys.stderr)
     submission = Path(args.submission)
     if submission.is_dir():
-        return grade_folder(master, submission, args)
+        if args.json:
+            print(
+                "error: --json FILE is for one submission; use --json-dir DIR with a folder", file=sys.stderr
+            )
+            return EXIT_USAGE
+        return grade_folder(master, submission, args, limits)
     if args.csv or args.json_dir:
         print("error: --csv and --json-dir need a folder of submissions", file=sys.stderr)
         return EXIT_USAGE
     start = time.monotonic()
-    result = grade(master, submission, student_id=args.student_id, limits=limits_from(args))
+    result = grade(master, submission, student_id=args.student_id, limits=limits)
     seconds = time.monotonic() - start
     if args.json:
-        write_json(args.json, result, seconds)  # written after every kernel is gone
+        write_json(args.json, result, seconds)  # written after every process of the submission is gone
     print(f"Total: {result.score:g}/{result.max_score:g}" if args.quiet else text_report(result))
     return EXIT_OK if result.score == result.max_score else EXIT_NOT_FULL
 
@@ -155,57 +242,147 @@ def _init_worker(master_path, limits):
     multiprocessing.util.Finalize(None, _WORKER["session"].close, exitpriority=10)  # stop the master kernel
 
 
-def _grade_in_worker(path, student_id):
+def _error_result(master, shown, student_id, status, message):
+    result = SubmissionResult(shown, str(master.path), student_id or "")
+    result.questions = [QuestionResult(q.id, q.points, status, message) for q in master.questions]
+    return result
+
+
+def _grade_in_worker(path, shown, student_id):
     master = _WORKER["master"]
     try:
-        return grade(
+        result = grade(
             master, path, student_id=student_id, limits=_WORKER["limits"], session=_WORKER["session"]
         )
     except MasterError:
         raise
     except Exception as error:  # one broken submission must not stop the class
         _WORKER["session"].close()
-        result = SubmissionResult(str(path), str(master.path), student_id or "")
-        result.questions = [
-            QuestionResult(q.id, q.points, "error", f"internal grader error: {error!r}")
-            for q in master.questions
-        ]
-        return result
+        return _error_result(master, shown, student_id, "error", f"internal grader error: {error!r}")
+    result.submission = shown
+    return result
 
 
-def _student_id(path, id_from):
+def shown_name(raw):
+    """A file name as text that can always be printed and written (bytes that are not UTF-8 escaped)."""
+    return os.fsdecode(raw).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _is_utf8(raw):
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _student_id(path, name, id_from):
     if id_from == "filename":
-        return path.stem
+        return Path(name).stem
     try:
         return declared_student_id(read_notebook(path))
     except ValueError:
         return None
 
 
-def grade_folder(master, folder, args):
-    paths = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
-    if not paths:
+def report_names(names):
+    """A distinct, safe JSON file name per submission: the stem, or the full name when stems collide."""
+
+    def safe(text):
+        return re.sub(r"[^A-Za-z0-9._-]", "_", text).lstrip(".") or "_"
+
+    stems = [safe(Path(name).stem) for name in names]
+    chosen = [stem if stems.count(stem) == 1 else safe(name) for stem, name in zip(stems, names, strict=True)]
+    seen, out = {}, []
+    for name in chosen:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 and chosen.count(name) == 1 else f"{name}-{seen[name]}")
+    return out
+
+
+def _run_pool(master, jobs, limits, work):
+    """Grade ``work`` ([(index, path, shown, id)]) in a pool; return ({index: result}, [unfinished])."""
+    done, unfinished = {}, []
+    context = multiprocessing.get_context("spawn")
+    pool = concurrent.futures.ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(str(master.path), limits)
+    )
+    try:
+        futures = {
+            pool.submit(_grade_in_worker, path, shown, sid): (index, path, shown, sid)
+            for index, path, shown, sid in work
+        }
+        for future in concurrent.futures.as_completed(futures):
+            item = futures[future]
+            try:
+                done[item[0]] = future.result()
+            except MasterError:
+                raise
+            except Exception:  # noqa: BLE001 - a worker died (BrokenProcessPool): retried alone below
+                unfinished.append(item)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return done, unfinished
+
+
+def grade_folder(master, folder, args, limits):
+    raw_folder = os.fsencode(folder)
+    entries, refused = [], []
+    for entry in sorted(os.scandir(raw_folder), key=lambda e: e.name):
+        name = shown_name(entry.name)
+        if entry.name.startswith(b"."):
+            continue
+        if entry.is_symlink() or not entry.is_file(follow_symlinks=False):
+            refused.append(f"{name!r}: not a regular file (a folder or a link), not graded")
+            continue
+        entries.append((entry.path, name, _is_utf8(entry.name)))
+    if not entries:
         print(f"error: no submissions in {folder}", file=sys.stderr)
         return EXIT_USAGE
-    limits = limits_from(args)
     jobs = max(1, args.jobs)
-    context = multiprocessing.get_context("spawn")
-    results = []
-    with concurrent.futures.ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(str(master.path), limits)
-    ) as pool:
-        futures = [pool.submit(_grade_in_worker, path, _student_id(path, args.id_from)) for path in paths]
-        for path, future in zip(paths, futures, strict=True):
-            result = future.result()
-            results.append(result)
-            print(
-                f"{path.name}: {result.score:g}/{result.max_score:g}"
-                + ("" if args.quiet else "  " + " ".join(f"{q.id}={q.status}" for q in result.questions))
+    results, work = {}, []
+    for index, (path, name, utf8) in enumerate(entries):
+        if not utf8 and args.id_from == "filename":
+            results[index] = _error_result(
+                master,
+                name,
+                "",
+                "error",
+                "the file name is not valid UTF-8, so it gives no student id: "
+                "rename the file and grade it again",
             )
-    if args.json_dir:  # written once every kernel is gone, so no submission can overwrite another's report
-        for path, result in zip(paths, results, strict=True):
-            write_json(Path(args.json_dir) / f"{path.stem}.json", result)
+            continue
+        work.append((index, os.fsdecode(path), name, _student_id(os.fsdecode(path), name, args.id_from)))
+    done, unfinished = _run_pool(master, jobs, limits, work)
+    results.update(done)
+    for item in unfinished:  # alone, in a fresh worker: only the submission that breaks it is marked
+        retried, broken = _run_pool(master, 1, limits, [item])
+        results.update(retried)
+        for index, _, shown, sid in broken:
+            results[index] = _error_result(
+                master, shown, sid, "crashed", "the grading process died while grading this submission"
+            )
+    ordered = [results[index] for index in range(len(entries))]
+    for result in ordered:
+        print(
+            f"{result.submission!r}: {result.score:g}/{result.max_score:g}"
+            if "\n" in result.submission
+            else f"{result.submission}: {result.score:g}/{result.max_score:g}"
+        )
+        if not args.quiet:
+            for q in result.questions:
+                line = f"    {q.id}: {q.status}"
+                if q.status != "passed":
+                    line += f": {q.message}"
+                if q.hint:
+                    line += f"\n        hint: {q.hint}"
+                print(line)
+    if args.json_dir:  # written once every kernel is gone, to paths no sandbox sees
+        for name, result in zip(report_names([r.submission for r in ordered]), ordered, strict=True):
+            write_json(Path(args.json_dir) / f"{name}.json", result)
     if args.csv:
-        write_csv(args.csv, results, master.questions)
+        write_csv(args.csv, ordered, master.questions)
         print(f"wrote {args.csv}")
+    for line in refused:
+        print(f"refused: {line}")
     return EXIT_OK

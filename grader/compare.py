@@ -103,7 +103,10 @@ def _as_numeric_array(value):
     if isinstance(value, np.ndarray):
         return value.astype(np.float64) if value.dtype != bool else None
     if isinstance(value, int | float):
-        return np.array(float(value))
+        try:
+            return np.array(float(value))
+        except OverflowError:  # an int beyond float's range, e.g. 10**400
+            return np.array(np.inf if value > 0 else -np.inf)
     if isinstance(value, list | tuple):
         try:
             items = [_as_numeric_array(item) for item in value]
@@ -118,7 +121,8 @@ def _as_numeric_array(value):
 def compare_values(got, expected, rtol, atol, where="the value"):
     """Return None when ``got`` matches ``expected``, else a message saying what differs.
 
-    The message never shows the expected value (it may come from a hidden input).
+    The message never shows the expected value, nor anything that gives it away (no size or
+    sign of the error): only what is wrong (type, shape, NaN, inf, how many elements are off).
     """
     if isinstance(expected, str):
         if not isinstance(got, str):
@@ -160,12 +164,9 @@ def compare_values(got, expected, rtol, atol, where="the value"):
     close = np.isclose(value, reference, rtol=rtol, atol=atol, equal_nan=True)
     if close.all():
         return None
-    error = np.abs(value - reference)[~close]
-    largest = float(np.max(error))
     if close.size == 1:
-        return f"{where} is not close to the reference (absolute error {largest:.3g})"
-    count = f"{int((~close).sum())} of {close.size} elements"
-    return f"{where} is not close to the reference ({count} off, largest absolute error {largest:.3g})"
+        return f"{where} is not close to the reference"
+    return f"{where} is not close to the reference ({int((~close).sum())} of {close.size} elements off)"
 
 
 def central_differences(grad_out, pairs, h):

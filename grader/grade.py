@@ -1,30 +1,24 @@
 """Grade a submission against its master notebook.
 
-1. The master runs in its own kernel with the student's id (the references for that id).
-   Each question's hidden cell runs there, in a copy of the master's namespace, and gives
-   the inputs, tolerances and known mistakes; the master's answer and every mistake are run
-   on those inputs.
-2. The submission runs once, cell by cell, in a fresh kernel of its own, with a time limit per
-   cell and an output cap. A cell that kills the kernel is skipped after a restart.
+1. The master runs in its own sandboxed kernel with the student's id (the references for that
+   id). Each question's hidden cell runs there, in a copy of the master's namespace, and gives
+   the spec (inputs, steps, names to check), tolerances, forbidden modules and known mistakes;
+   the master's answer and every mistake are run on those inputs.
+2. The submission runs once, cell by cell, in a fresh sandboxed kernel of its own (see
+   :mod:`grader.sandbox`), with a time limit per cell, an output cap and a time limit for the
+   whole submission. A cell that kills the kernel is skipped after a restart.
 3. Each answer is called in the student's kernel on the master's inputs, with the question's
-   time limit; only plain data comes back.
-4. The numbers are compared here, in the grader's process.
+   time limit (:mod:`grader.protocol`); only plain data comes back.
+4. A judge per kind (:mod:`grader.judges`) decides in the grader's process, from the master's
+   spec and both kernels' data. The student's kernel is killed before the result exists.
 """
 
-import ast
-import json
 import re
-import secrets
-import subprocess
-import sys
-import threading
+import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import numpy as np
-
-from grader import student_seed, sympy_safe
-from grader.compare import BadReport, SympyText, central_differences, compare_values, decode, describe
+from grader import forbid, sandbox, student_seed
+from grader.judges import FD_STEP, Task, Verdict, judge
 from grader.kernel import Kernel
 from grader.master import (
     MasterError,
@@ -35,22 +29,24 @@ from grader.master import (
     read_notebook,
     with_student_id,
 )
+from grader.protocol import QueryFailed, ask
+from grader.sandbox import SandboxLimits
 
 STATUSES = ("passed", "failed", "error", "timeout", "crashed", "not attempted")
-KERNEL_SIDE_SOURCE = (Path(__file__).parent / "_kernel_side.py").read_text(encoding="utf-8")
-FD_STEP = 1e-6
 DEFAULT_STUDENT_ID = "demo"
 
 
 @dataclass
 class Limits:
-    """Time and size limits of a grading run."""
+    """Time, size and resource limits of a grading run."""
 
     cell_timeout: float = 30.0
     master_timeout: float = 120.0
     output_limit: int = 100_000
     max_restarts: int = 4
     question_timeout: float | None = None  # overrides every question's time_limit when set
+    submission_timeout: float = 300.0  # wall clock of one submission: its cells and its questions
+    sandbox: SandboxLimits = field(default_factory=SandboxLimits)
 
 
 @dataclass
@@ -84,64 +80,6 @@ class SubmissionResult:
         return sum(q.max_points for q in self.questions)
 
 
-class QueryFailed(Exception):
-    """A kernel did not give a usable report (status says why; restart: the kernel is dead or stuck)."""
-
-    def __init__(self, status, message, restart=False):
-        super().__init__(message)
-        self.status, self.message, self.restart = status, message, restart
-
-
-def query_code(request):
-    """The code that asks a kernel one question; its report comes back as a user expression."""
-    variable = f"_grader_report_{secrets.token_hex(8)}"
-    code = (
-        "def __grader_run__():\n"
-        "    namespace = {'__name__': 'grader_kernel_side'}\n"
-        f"    exec({KERNEL_SIDE_SOURCE!r}, namespace)\n"
-        f"    return namespace['query']({json.dumps(request)!r}, globals())\n"
-        f"{variable} = __grader_run__()\n"
-        "del __grader_run__\n"
-    )
-    return code, variable
-
-
-def read_report(execution, variable):
-    """Parse a query's report (a JSON string) from the execution's user expressions."""
-    expression = execution.user_expressions.get("r", {})
-    if expression.get("status") != "ok":
-        raise QueryFailed(
-            "error",
-            "the grader could not read the result from your kernel "
-            "(did your notebook change Python's builtins or the kernel's display?)",
-        )
-    try:
-        text = ast.literal_eval(expression["data"]["text/plain"])
-        report = json.loads(text)
-    except (KeyError, ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        raise QueryFailed("error", "the result that came back from your kernel is malformed") from None
-    if not isinstance(report, dict):
-        raise QueryFailed("error", "the result that came back from your kernel is malformed")
-    return report
-
-
-def ask(kernel, request, timeout):
-    """Send one request to a kernel; return its report or raise :class:`QueryFailed`."""
-    code, variable = query_code(request)
-    execution = kernel.execute(code, timeout, user_expressions={"r": variable})
-    if execution.status == "timeout":
-        raise QueryFailed(
-            "timeout", f"took longer than the time limit of {timeout:g} s", restart=execution.stuck
-        )
-    if execution.status == "dead":
-        raise QueryFailed("crashed", "the kernel died (os._exit, a segfault or out of memory)", restart=True)
-    if execution.status == "error":
-        raise QueryFailed(
-            "error", f"the grader's call failed with {execution.ename}: {execution.evalue[:200]}"
-        )
-    return read_report(execution, variable)
-
-
 class MasterSession:
     """The master notebook in its own kernel; rerun for each student id, reports cached."""
 
@@ -165,7 +103,7 @@ class MasterSession:
         self.student_id, self.reports = None, {}
         if self.kernel is None or not self.kernel.alive():
             self.close()
-            self.kernel = Kernel(output_limit=self.limits.output_limit)
+            self.kernel = Kernel(output_limit=self.limits.output_limit, limits=self.limits.sandbox)
         for index, source in enumerate(self._cells(student_id)):
             execution = self.kernel.execute(source, self.limits.master_timeout)
             if execution.status != "ok":
@@ -227,22 +165,47 @@ def g_seed(student_id, question_id):
 
 
 class SubmissionRun:
-    """A submission running in a fresh kernel, recovering from kernels that die or hang."""
+    """A submission running in a fresh kernel, recovering from kernels that die or hang.
+
+    The whole run (cells, restarts, questions) has one wall-clock deadline,
+    ``limits.submission_timeout`` seconds from its start.
+    """
 
     def __init__(self, cells, limits, kernel=None):
         self.cells, self.limits = cells, limits
+        self.deadline = time.monotonic() + limits.submission_timeout
         self.cell_status = {}
         self.bad_cells = set()
         self.restarts = 0
         self.output_truncated = False
-        self.kernel = kernel or Kernel(output_limit=limits.output_limit)
+        self.out_of_time = False
+        self.kernel = kernel or self._new_kernel()
         self._run_cells(record=True)
+
+    def _new_kernel(self):
+        return Kernel(output_limit=self.limits.output_limit, limits=self.limits.sandbox)
+
+    def remaining(self):
+        return self.deadline - time.monotonic()
+
+    def _execute(self, source, timeout):
+        """Run one cell within both its own limit and what is left of the submission's."""
+        left = self.remaining()
+        if left <= 0:
+            self.out_of_time = True
+            return None
+        execution = self.kernel.execute(source, min(timeout, left))
+        if execution.status == "timeout" and self.remaining() <= 0:
+            self.out_of_time = True
+        return execution
 
     def _run_cells(self, record):
         for index, source in enumerate(self.cells):
             if index in self.bad_cells:
                 continue
-            execution = self.kernel.execute(source, self.limits.cell_timeout)
+            execution = self._execute(source, self.limits.cell_timeout)
+            if execution is None:
+                return
             if record:
                 self.cell_status[index] = execution
                 self.output_truncated |= execution.truncated
@@ -256,7 +219,9 @@ class SubmissionRun:
         for index in range(stop):
             if index in self.bad_cells:
                 continue
-            execution = self.kernel.execute(self.cells[index], self.limits.cell_timeout)
+            execution = self._execute(self.cells[index], self.limits.cell_timeout)
+            if execution is None:
+                return
             if execution.status == "dead" or execution.stuck:
                 self.bad_cells.add(index)
                 if not self._restart():
@@ -264,24 +229,32 @@ class SubmissionRun:
 
     def _restart(self):
         self.kernel.shutdown()
-        if self.restarts >= self.limits.max_restarts:
+        if self.restarts >= self.limits.max_restarts or self.remaining() <= 0:
             self.kernel = None
             return False
         self.restarts += 1
-        self.kernel = Kernel(output_limit=self.limits.output_limit)
+        self.kernel = self._new_kernel()
         return True
 
     def ask(self, request, timeout):
+        if self.remaining() <= 0:
+            self.out_of_time = True
+            raise QueryFailed(
+                "timeout",
+                f"the submission's time limit of {self.limits.submission_timeout:g} s ran out "
+                "before this question was asked",
+            )
         if self.kernel is None:
             raise QueryFailed("crashed", "the kernel died too many times; this question was not graded")
         try:
-            return ask(self.kernel, request, timeout)
+            return ask(self.kernel, request, min(timeout, self.remaining()))
         except QueryFailed as failure:
             if failure.restart and self._restart():
                 self._run_cells_before(len(self.cells))
             raise
 
     def close(self):
+        """Kill the kernel's sandbox; return once every process of it is gone."""
         if self.kernel is not None:
             self.kernel.shutdown()
             self.kernel = None
@@ -330,6 +303,12 @@ def _not_defined(question, cell_index, run):
             f"{name} is not defined: the answer cell of {question.id} is missing from the notebook",
         )
     execution = run.cell_status.get(cell_index)
+    if execution is None and run.out_of_time:
+        return (
+            "timeout",
+            f"the submission's time limit of {run.limits.submission_timeout:g} s ran out "
+            f"before the answer cell of {question.id} ran",
+        )
     if execution is None or cell_index in run.bad_cells and execution.status != "timeout":
         return "crashed", f"the answer cell of {question.id} killed the kernel, so {name} is not defined"
     if execution.status == "error" and execution.ename == "NotImplementedError":
@@ -341,241 +320,10 @@ def _not_defined(question, cell_index, run):
     return "error", f"the answer cell ran but does not define {name}"
 
 
-def _outcome(item, what):
-    """(status, message) for a kernel report that is not a value: not attempted or an exception."""
-    if "nie" in item:
-        return "not attempted", "not answered yet (your code raises NotImplementedError)"
-    if "exc" in item:
-        stage = f" in {item['stage']}" if isinstance(item.get("stage"), str) else ""
-        return "error", f"{what} raised {str(item['exc'])[:80]}{stage}: {str(item.get('msg', ''))[:200]}"
-    return None
-
-
-def _tolerances(settings):
-    return float(settings["rtol"]), float(settings["atol"])
-
-
-def judge_value(question, master_answer, student_answer, mistakes, settings):
-    outcome = _outcome(student_answer, f"`{question.answer}`")
-    if outcome:
-        return (*outcome, None)
-    if "ok" not in student_answer:
-        raise BadReport("no value")
-    got = decode(student_answer["ok"])
-    rtol, atol = _tolerances(settings)
-    message = compare_values(got, decode(master_answer["ok"]), rtol, atol, f"`{question.answer}`")
-    if message is None:
-        return "passed", "correct", None
-    for hint, wrong in mistakes:
-        if (
-            isinstance(wrong, dict)
-            and "ok" in wrong
-            and compare_values(got, decode(wrong["ok"]), rtol, atol) is None
-        ):
-            return "failed", message, hint
-    return "failed", message, None
-
-
-def judge_function(question, master_answer, student_answer, mistakes, settings):
-    if not isinstance(student_answer, list) or len(student_answer) != len(master_answer):
-        raise BadReport("wrong number of results")
-    rtol, atol = _tolerances(settings)
-    count, results = len(master_answer), []
-    for index, item in enumerate(student_answer):
-        if not isinstance(item, dict):
-            raise BadReport("malformed result")
-        outcome = _outcome(item, f"`{question.answer}`")
-        if outcome and outcome[0] == "not attempted":
-            return (*outcome, None)
-        if outcome:
-            return outcome[0], f"{outcome[1]} (grader input {index + 1} of {count})", None
-        results.append(decode(item["ok"]))
-    failures = [
-        (i, compare_values(got, decode(ref["ok"]), rtol, atol, f"the result for grader input {i + 1}"))
-        for i, (got, ref) in enumerate(zip(results, master_answer, strict=True))
-    ]
-    failures = [(i, message) for i, message in failures if message]
-    if not failures:
-        return "passed", f"correct on all {count} grader inputs", None
-    message = f"wrong on {len(failures)} of {count} grader inputs; first: {failures[0][1]}"
-    for hint, wrong in mistakes:
-        if (
-            isinstance(wrong, list)
-            and len(wrong) == count
-            and all(isinstance(w, dict) and "ok" in w for w in wrong)
-        ):
-            if all(
-                compare_values(got, decode(w["ok"]), rtol, atol) is None
-                for got, w in zip(results, wrong, strict=True)
-            ):
-                return "failed", message, hint
-    return "failed", message, None
-
-
-def _layer_gradients(item, reference_y, seed, h, x_shape, param_shapes):
-    """The student's gradients and their central-difference checks, computed here."""
-    grad_out = np.random.default_rng(seed).standard_normal(size=np.shape(reference_y))
-    checks = [
-        (
-            "the input gradient returned by backward",
-            decode(item["gx"]),
-            central_differences(grad_out, [(decode(p), decode(m)) for p, m in item["fd_x"]], h).reshape(
-                x_shape
-            ),
-        )
-    ]
-    grads = dict((name, decode(g)) for name, g in item["pgrads"])
-    for name, pairs in item["fd_p"]:
-        numeric = central_differences(grad_out, [(decode(p), decode(m)) for p, m in pairs], h)
-        checks.append((f"the gradient of {name}", grads.get(name), numeric.reshape(param_shapes[name])))
-    return checks
-
-
-def _layer_mismatch(item, reference, seed, spec_x, rtol, atol):
-    """The first failed check of one layer input, or None (gradient check first, then the reference)."""
-    message = compare_values(decode(item["y"]), decode(reference["y"]), rtol, atol, "the output of forward")
-    if message:
-        return message
-    reference_grads = dict(reference["pgrads"])
-    param_shapes = {name: np.shape(decode(grad)) for name, grad in reference_grads.items()}
-    checks = _layer_gradients(item, decode(reference["y"]), seed, FD_STEP, np.shape(spec_x), param_shapes)
-    expected = [decode(reference["gx"])] + [decode(reference_grads[name]) for name, _ in item["fd_p"]]
-    for (label, got, numeric), wanted in zip(checks, expected, strict=True):
-        message = compare_values(got, numeric, max(rtol, 1e-5), max(atol, 1e-7), label)
-        if message:
-            return f"gradient check failed: {message} vs the central differences of your forward"
-        message = compare_values(got, wanted, rtol, atol, label)
-        if message:
-            return message
-    return None
-
-
-def judge_layer(question, master_answer, student_answer, mistakes, settings, spec, seed):
-    rtol, atol = _tolerances(settings)
-    inputs = decode(spec["inputs"])
-    if not isinstance(student_answer, list) or len(student_answer) != len(master_answer):
-        raise BadReport("wrong number of results")
-    for index, item in enumerate(student_answer):
-        outcome = _outcome(item, f"`{question.answer}`")
-        if outcome and outcome[0] == "not attempted":
-            return (*outcome, None)
-        if outcome:
-            return outcome[0], f"{outcome[1]} (grader input {index + 1} of {len(inputs)})", None
-    failures = [
-        (index, _layer_mismatch(item["ok"], reference["ok"], seed + index, inputs[index], rtol, atol))
-        for index, (item, reference) in enumerate(zip(student_answer, master_answer, strict=True))
-    ]
-    failures = [(index, message) for index, message in failures if message]
-    if not failures:
-        return (
-            "passed",
-            f"forward correct, backward passes the gradient check on {len(inputs)} grader inputs",
-            None,
-        )
-    index, first = failures[0]
-    message = f"{first} (grader input {index + 1} of {len(inputs)})"
-    for hint, wrong in mistakes:
-        if not (isinstance(wrong, list) and len(wrong) == len(inputs) and all("ok" in w for w in wrong)):
-            continue
-        if all(
-            compare_values(decode(item["ok"]["gx"]), decode(w["ok"]["gx"]), rtol, atol) is None
-            for item, w in zip(student_answer, wrong, strict=True)
-        ):
-            return "failed", message, hint
-    return "failed", message, None
-
-
-def judge_optimizer(question, master_answer, student_answer, mistakes, settings):
-    outcome = _outcome(student_answer, f"`{question.answer}`")
-    if outcome:
-        return (*outcome, None)
-    rtol, atol = _tolerances(settings)
-    expected_steps, steps = master_answer["ok"], student_answer["ok"]
-
-    def first_difference(got_steps):
-        for number, (got, expected) in enumerate(zip(got_steps, expected_steps, strict=True), start=1):
-            for index, (g, e) in enumerate(zip(got["values"], expected["values"], strict=True)):
-                message = compare_values(decode(g), decode(e), rtol, atol, f"parameter {index}")
-                if message:
-                    return f"after step {number}: {message}"
-            expected_state = dict(expected["state"])
-            for name, value in got["state"]:
-                message = compare_values(
-                    decode(value), decode(expected_state[name]), rtol, atol, f"the state `{name}`"
-                )
-                if message:
-                    return f"after step {number}: {message}"
-        return None
-
-    if not isinstance(steps, list) or len(steps) != len(expected_steps):
-        raise BadReport("wrong number of steps")
-    message = first_difference(steps)
-    if message is None:
-        return "passed", f"parameters and state correct after each of {len(steps)} steps", None
-    for hint, wrong in mistakes:
-        if isinstance(wrong, dict) and "ok" in wrong:
-            try:
-                if first_difference_of(steps, wrong["ok"], rtol, atol) is None:
-                    return "failed", message, hint
-            except (BadReport, KeyError, ValueError):
-                continue
-    return "failed", message, None
-
-
-def first_difference_of(got_steps, wrong_steps, rtol, atol):
-    """None when every parameter value after every step matches a mistake's."""
-    if len(got_steps) != len(wrong_steps):
-        return "length"
-    for got, wrong in zip(got_steps, wrong_steps, strict=True):
-        for g, w in zip(got["values"], wrong["values"], strict=True):
-            if compare_values(decode(g), decode(w), rtol, atol):
-                return "differs"
-    return None
-
-
-def sympy_verdict(student_text, reference_text, mistakes, settings):
-    """Compare SymPy answers in the grader's process (a whitelisting parser, no eval) with a time limit.
-
-    The comparison runs after the student's kernel is gone and never in a kernel the student's
-    code could reach. Outside the main thread (no SIGALRM there) it runs in a subprocess.
-    """
-    arguments = [student_text, reference_text, mistakes, settings["domain"], float(settings["time_limit"])]
-    if threading.current_thread() is threading.main_thread():
-        return sympy_safe.compare(*arguments)
-    try:
-        completed = subprocess.run([sys.executable, "-m", "grader.sympy_safe"], input=json.dumps(arguments),
-                                   capture_output=True, text=True, timeout=arguments[-1] + 30, check=False)
-        return json.loads(completed.stdout)
-    except (subprocess.TimeoutExpired, json.JSONDecodeError):
-        return {"verdict": "timeout", "message": "comparing your expression took too long"}
-
-
-def judge_sympy(question, master_answer, student_answer, mistakes, settings):
-    outcome = _outcome(student_answer, f"`{question.answer}`")
-    if outcome:
-        return (*outcome, None)
-    got = decode(student_answer["ok"])
-    if not isinstance(got, SympyText):
-        return (
-            "failed",
-            f"wrong type: `{question.answer}` should be a SymPy expression, got {describe(got)}",
-            None,
-        )
-    reference = decode(master_answer["ok"]).text
-    wrong = [
-        [hint, w["ok"]["v"]]
-        for hint, w in mistakes
-        if isinstance(w, dict) and w.get("ok", {}).get("t") == "sympy"
-    ]
-    verdict = sympy_verdict(got.text, reference, wrong, settings)
-    status = verdict.get("verdict") if verdict.get("verdict") in ("passed", "failed", "timeout") else "error"
-    hint = verdict.get("hint")
-    return status, str(verdict.get("message", ""))[:300], hint if isinstance(hint, str) else None
-
-
-def grade_question(question, report, run, cells_info, session, student_id):
-    """Grade one question; every failure of the student's code ends up in the result, never raised."""
+def grade_question(question, report, run, cells_info, student_id):
+    """Grade one question; every failure of the student's code ends up in the verdict, never raised."""
     settings = report["settings"]
+    forbidden = [str(name) for name in settings.get("forbid", [])]
     request = {
         "mode": "student",
         "kind": question.kind,
@@ -584,34 +332,34 @@ def grade_question(question, report, run, cells_info, session, student_id):
         "g_seed": g_seed(student_id, question.id),
         "fd": question.kind == "layer_backward",
         "h": FD_STEP,
+        "forbid": forbidden,
     }
-    time_limit = run.limits.question_timeout or settings["time_limit"]
+    cell_index = _answer_cell(cells_info, question)
+    if forbidden and cell_index is not None:
+        rule = forbid.static_use(cells_info[cell_index][2], forbidden)
+        if rule:
+            return Verdict(
+                "failed",
+                f"the answer cell uses `{rule}`, which this question forbids (see its text): 0 points",
+            )
+    time_limit = run.limits.question_timeout or float(settings["time_limit"])
     try:
         student = run.ask(request, time_limit)
     except QueryFailed as failure:
-        return failure.status, f"`{question.answer}`: {failure.message}", None
+        return Verdict(failure.status, f"`{question.answer}`: {failure.message}")
     answer = student.get("answer")
     if isinstance(answer, dict) and answer.get("undefined"):
-        return (*_not_defined(question, _answer_cell(cells_info, question), run), None)
-    mistakes = [(str(hint), wrong) for hint, wrong in report["mistakes"]]
-    master_answer = report["answer"]
-    if question.kind in ("value", "choice"):
-        return judge_value(question, master_answer, answer, mistakes, settings)
-    if question.kind == "function":
-        return judge_function(question, master_answer, answer, mistakes, settings)
-    if question.kind == "layer_backward":
-        return judge_layer(
-            question,
-            master_answer,
-            answer,
-            mistakes,
-            settings,
-            report["spec"],
-            g_seed(student_id, question.id),
-        )
-    if question.kind == "optimizer":
-        return judge_optimizer(question, master_answer, answer, mistakes, settings)
-    return judge_sympy(question, master_answer, answer, mistakes, settings)
+        return Verdict(*_not_defined(question, cell_index, run))
+    task = Task(
+        kind=question.kind,
+        answer=question.answer,
+        spec=report["spec"],
+        settings=settings,
+        reference=report["answer"],
+        mistakes=[(str(hint), wrong) for hint, wrong in report["mistakes"]],
+        seed=g_seed(student_id, question.id),
+    )
+    return judge(task, answer)
 
 
 def resolve_student_id(notebook, student_id):
@@ -629,6 +377,8 @@ def grade(master, submission_path, student_id=None, limits=None, session=None):
     Raises :class:`MasterError` only for a broken master; a broken submission is a result.
     """
     limits = limits or Limits()
+    if limits.sandbox.enabled:
+        sandbox.require()  # SandboxUnavailable names the cause; --no-sandbox is the teacher's choice
     if not hasattr(master, "questions"):
         master = parse_master(master)
     own_session = session is None
@@ -646,7 +396,8 @@ def grade(master, submission_path, student_id=None, limits=None, session=None):
             return result
         result.student_id = resolve_student_id(notebook, student_id)
         cells_info = submission_cells(notebook, master, result.student_id)
-        kernel = Kernel(output_limit=limits.output_limit, wait=False)  # boots while the master runs
+        # the student's kernel boots while the master runs
+        kernel = Kernel(output_limit=limits.output_limit, limits=limits.sandbox, wait=False)
         try:
             session.prepare(result.student_id)
             run = SubmissionRun([source for _, _, source in cells_info], limits, kernel)
@@ -655,22 +406,25 @@ def grade(master, submission_path, student_id=None, limits=None, session=None):
             raise
         try:
             for question in master.questions:
+                report = session.reports[question.id]
                 try:
-                    status, message, hint = grade_question(
-                        question, session.reports[question.id], run, cells_info, session, result.student_id
-                    )
-                except (BadReport, KeyError, TypeError, ValueError, IndexError) as error:
-                    status, message, hint = (
-                        "error",
-                        f"the result from your kernel is malformed ({error})",
-                        None,
-                    )
-                points = question.points if status == "passed" else 0.0
+                    verdict = grade_question(question, report, run, cells_info, result.student_id)
+                except Exception as error:  # judging one question must not cost the others
+                    message = f"the grader could not judge this answer ({type(error).__name__})"
+                    verdict = Verdict("error", message)
+                partial = bool(report["settings"].get("partial", False))
                 result.questions.append(
-                    QuestionResult(question.id, question.points, status, message, points, hint)
+                    QuestionResult(
+                        question.id,
+                        question.points,
+                        verdict.status,
+                        verdict.message,
+                        verdict.points(question.points, partial),
+                        verdict.hint,
+                    )
                 )
         finally:
-            run.close()
+            run.close()  # every process of the submission is gone before the result exists
         if run.output_truncated:
             result.notes.append(
                 f"the notebook printed more than {limits.output_limit} bytes in a cell; "
@@ -678,6 +432,11 @@ def grade(master, submission_path, student_id=None, limits=None, session=None):
             )
         if run.restarts:
             result.notes.append(f"the kernel was restarted {run.restarts} time(s)")
+        if run.out_of_time:
+            result.notes.append(
+                f"the submission's time limit of {limits.submission_timeout:g} s ran out; "
+                "what had not run by then scored 0"
+            )
         return result
     finally:
         if own_session:

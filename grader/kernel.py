@@ -1,55 +1,38 @@
-"""A Jupyter kernel in its own process, with a time limit and an output cap per execution.
+"""A Jupyter kernel in a sandbox of its own, with a time limit and an output cap per execution.
 
-The grader talks to it only through Jupyter messages: code goes in, text comes out. Nothing
-the kernel's code does can reach the grader's objects.
+The grader talks to the kernel only through Jupyter messages over ZMQ ``ipc://`` sockets in a
+folder that only this kernel's sandbox sees (its *channel*, see :mod:`grader.sandbox`): code
+goes in, bounded text comes out. Every incoming message is capped in size by ZMQ itself
+(``MAXMSGSIZE``) before anything parses it. Nothing the kernel's code does can reach the
+grader's objects.
 """
 
-import hashlib
 import json
 import os
 import queue
 import shutil
+import signal
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 
-from jupyter_client import KernelManager
-from jupyter_client.kernelspec import KernelSpecManager
+import zmq
+from jupyter_client.blocking import BlockingKernelClient
+from jupyter_client.connect import write_connection_file
 
-KERNEL_NAME = "nnlib-grader-python"
+from grader import sandbox
+
 STARTUP_TIMEOUT = 60.0
 INTERRUPT_GRACE = 3.0
-_SPEC_DIR = None
-
-
-def _kernel_spec_manager():
-    """A kernel spec that runs ipykernel with the grader's own Python (not whatever 'python3' is).
-
-    It lives in one folder per user and Python, rewritten when missing, so no run leaves one behind.
-    """
-    global _SPEC_DIR
-    if _SPEC_DIR is None:
-        digest = hashlib.sha256(sys.executable.encode("utf-8")).hexdigest()[:12]
-        _SPEC_DIR = os.path.join(tempfile.gettempdir(), f"nnlib-grader-kernelspec-{os.getuid()}-{digest}")
-    spec_dir = os.path.join(_SPEC_DIR, KERNEL_NAME)
-    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    argv.append("--HistoryManager.enabled=False")
-    text = json.dumps({"argv": argv, "display_name": "grader", "language": "python"})
-    spec_file = os.path.join(spec_dir, "kernel.json")
-    if not os.path.isfile(spec_file):
-        os.makedirs(spec_dir, mode=0o700, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=spec_dir)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, spec_file)
-    return KernelSpecManager(kernel_dirs=[_SPEC_DIR])
+MAX_MESSAGE = 128 << 20  # bytes of one message from a kernel: ZMQ drops a larger one unread
+PARSE_LIMIT = 5_000_000  # bytes of a message the grader parses; a larger one is counted, not parsed
+HEADER_LIMIT = 65_536
 
 
 @dataclass
 class Execution:
-    """What one execution gave: status is "ok", "error", "timeout" or "dead"."""
+    """What one execution gave: status "ok", "error", "timeout", "dead" or "oversized" (reply too large)."""
 
     status: str
     ename: str = ""
@@ -63,56 +46,116 @@ class Execution:
 
 
 class Kernel:
-    """A fresh IPython kernel in a private temporary working directory.
+    """A fresh IPython kernel in its own sandbox (or, with ``limits.enabled`` False, a plain process).
 
     Parameters
     ----------
     output_limit : int
-        Bytes of output kept per execution; the rest is counted and dropped.
+        Bytes of output kept per execution (text and rich outputs count); the rest is dropped.
+    limits : grader.sandbox.SandboxLimits
+        The jail and its resource limits.
     wait : bool
-        Wait until the kernel is ready; with False, the process starts in the background and
+        Wait until the kernel is ready; with False, it boots in the background and
         :meth:`wait_ready` (called by :meth:`execute`) waits later.
     """
 
-    def __init__(self, output_limit=100_000, wait=True):
+    def __init__(self, output_limit=100_000, limits=None, wait=True):
         self.output_limit = output_limit
-        self.workdir = tempfile.mkdtemp(prefix="grader-kernel-")
-        env = {key: value for key, value in os.environ.items() if not key.startswith("JPY_")}
-        env.update(
-            MPLBACKEND="Agg",
-            OMP_NUM_THREADS="1",
-            OPENBLAS_NUM_THREADS="1",
-            MKL_NUM_THREADS="1",
-            PYTHONWARNINGS="ignore",
-            PYDEVD_DISABLE_FILE_VALIDATION="1",
-        )
-        self.manager = KernelManager(
-            kernel_name=KERNEL_NAME,
-            kernel_spec_manager=_kernel_spec_manager(),
+        self.limits = limits or sandbox.SandboxLimits()
+        self.started = time.monotonic()
+        self.ready_seconds = None
+        self.root = tempfile.mkdtemp(prefix="grader-kernel-")
+        self.channel = os.path.join(self.root, "channel")
+        os.mkdir(self.channel, 0o700)
+        connection_file, _ = write_connection_file(
+            os.path.join(self.channel, "connection.json"),
             transport="ipc",
-            ip=os.path.join(self.workdir, "kernel-ipc"),
+            ip=os.path.join(self.channel, "k"),
         )
-        self.manager.start_kernel(
-            cwd=self.workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        self.cgroup = sandbox.PidsCgroup(self.limits.processes) if self.limits.enabled else None
+        argv = sandbox.kernel_argv(self.channel, connection_file, self.limits)
+        if self.limits.enabled:
+            cwd, env = self.root, {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        else:
+            workdir = os.path.join(self.root, "work")
+            os.mkdir(workdir, 0o700)
+            cwd, env = workdir, sandbox.kernel_env(workdir, workdir)
+        self.process = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=self.cgroup.join if self.cgroup and self.cgroup.path else None,
         )
-        self.client = None
+        self.inner = []
+        self.context = zmq.Context()
+        self.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)
+        self.context.setsockopt(zmq.LINGER, 0)
+        self.client = BlockingKernelClient(connection_file=connection_file, context=self.context)
+        self.client.load_connection_file()
+        self._ready = False
         if wait:
             self.wait_ready()
 
     def wait_ready(self):
         """Connect to the kernel and wait until it answers (a no-op when already done)."""
-        if self.client is not None:
+        if self._ready:
             return
-        self.client = self.manager.client()
-        self.client.start_channels()
-        try:
-            self.client.wait_for_ready(timeout=STARTUP_TIMEOUT)
-        except RuntimeError:
-            self.shutdown()
-            raise
+        self.client.start_channels(hb=False)  # liveness is the process's, not a heartbeat's
+        deadline = self.started + STARTUP_TIMEOUT
+        while True:
+            if not self.alive() or time.monotonic() > deadline:
+                self.shutdown()
+                raise RuntimeError("the kernel did not start (see `python -m grader check` and teachers.md)")
+            self.client.kernel_info()
+            try:
+                reply = self._recv("shell", 0.5)
+            except queue.Empty:
+                continue
+            if reply.get("msg_type") == "kernel_info_reply":  # the reply to any of the requests
+                break
+        while True:  # drop the startup's iopub messages
+            try:
+                self._recv("iopub", 0.05)
+            except queue.Empty:
+                break
+        self._ready = True
+        self.ready_seconds = time.monotonic() - self.started
+        self.inner = sandbox.children(self.process.pid) if self.limits.enabled else []
 
     def alive(self):
-        return self.manager.is_alive()
+        return self.process is not None and self.process.poll() is None
+
+    def _recv(self, channel, timeout):
+        """One message from a channel, or raise queue.Empty after ``timeout`` seconds.
+
+        A message over :data:`PARSE_LIMIT` bytes is not parsed: only its small header and parent
+        header are, and its content becomes ``{"_oversized": size}``.
+        """
+        socket = getattr(self.client, f"{channel}_channel").socket
+        if not socket.poll(int(max(0.0, timeout) * 1000)):
+            raise queue.Empty
+        frames = socket.recv_multipart(copy=False)
+        size = sum(len(frame.buffer) for frame in frames)
+        if size <= PARSE_LIMIT:
+            _, parts = self.client.session.feed_identities([frame.bytes for frame in frames], copy=True)
+            return self.client.session.deserialize(parts, content=True, copy=True)
+        try:
+            delimiter = [bytes(f.buffer[:16]) for f in frames].index(b"<IDS|MSG>")
+            header, parent = (frames[delimiter + i] for i in (2, 3))
+            if len(header.buffer) > HEADER_LIMIT or len(parent.buffer) > HEADER_LIMIT:
+                raise ValueError("oversized header")
+            header, parent = json.loads(header.bytes), json.loads(parent.bytes)
+        except (ValueError, IndexError):
+            header, parent = {}, {}
+        return {
+            "msg_type": str(header.get("msg_type", "")) if isinstance(header, dict) else "",
+            "parent_header": parent if isinstance(parent, dict) else {},
+            "content": {"_oversized": size},
+        }
 
     def execute(self, code, timeout, user_expressions=None):
         """Run ``code``; wait at most ``timeout`` seconds, then interrupt (the kernel survives if it can)."""
@@ -129,8 +172,8 @@ class Kernel:
             allow_stdin=False,
             user_expressions=user_expressions or {},
         )
-        deadline = start + timeout
-        reply, idle, kept = None, False, []
+        deadline = start + max(0.0, timeout)
+        reply, idle, kept, replied_at = None, False, [], None
         while reply is None or not idle:
             now = time.monotonic()
             if reply is None and now > deadline:
@@ -140,15 +183,19 @@ class Kernel:
                     result.stuck = True
                     break
                 continue
-            if reply is not None and now > max(deadline, time.monotonic()) + INTERRUPT_GRACE:
+            if replied_at is not None and now > replied_at + INTERRUPT_GRACE:
                 break  # the reply came but the idle status did not: do not wait forever
-            if reply is None and self.client.shell_channel.msg_ready():
-                message = self.client.get_shell_msg(timeout=0)
-                if message["parent_header"].get("msg_id") == msg_id:
-                    reply = message
-                continue
+            if reply is None:
+                try:
+                    message = self._recv("shell", 0)
+                except queue.Empty:
+                    pass
+                else:
+                    if message["parent_header"].get("msg_id") == msg_id:
+                        reply, replied_at = message, time.monotonic()
+                    continue
             try:
-                message = self.client.get_iopub_msg(timeout=0.05)
+                message = self._recv("iopub", 0.05)
             except queue.Empty:
                 if not self.alive():
                     result.status = "dead"
@@ -162,45 +209,60 @@ class Kernel:
         if result.status in ("timeout", "dead"):
             return result
         content = reply["content"] if reply else {}
+        if "_oversized" in content:
+            result.status = "oversized"
+            result.evalue = str(content["_oversized"])
+            return result
         if content.get("status") == "error":
             result.status = "error"
-            result.ename, result.evalue = str(content.get("ename", "")), str(content.get("evalue", ""))[:2000]
+            result.ename = str(content.get("ename", ""))[:200]
+            result.evalue = str(content.get("evalue", ""))[:2000]
         elif reply is None:
             result.status = "dead" if not self.alive() else "timeout"
-        result.user_expressions = content.get("user_expressions", {}) or {}
+        expressions = content.get("user_expressions", {})
+        result.user_expressions = expressions if isinstance(expressions, dict) else {}
         return result
 
     def _collect(self, message, result, kept):
         """Count and keep (up to the limit) one iopub message; return True on the idle status."""
         kind, content = message["msg_type"], message["content"]
+        if "_oversized" in content:  # an output too large to parse: counted, dropped
+            result.output_bytes += int(content["_oversized"])
+            result.truncated = True
+            return False
         if kind == "status":
             return content.get("execution_state") == "idle"
         if kind == "stream":
-            text = str(content.get("text", ""))
-        elif kind in ("execute_result", "display_data"):
-            text = str(content.get("data", {}).get("text/plain", ""))
+            text, size = str(content.get("text", "")), None
+        elif kind in ("execute_result", "display_data", "update_display_data"):
+            data = content.get("data", {})
+            data = data if isinstance(data, dict) else {}
+            text = str(data.get("text/plain", ""))
+            size = sum(len(str(value)) for value in data.values())  # rich outputs count too
         elif kind == "error":
-            text = f"{content.get('ename', '')}: {content.get('evalue', '')}\n"
+            text, size = f"{content.get('ename', '')}: {content.get('evalue', '')}\n"[:4000], None
         else:
             return False
-        result.output_bytes += len(text)
+        size = len(text) if size is None else size
+        result.output_bytes += size
         room = self.output_limit - sum(len(part) for part in kept)
         if room > 0:
             kept.append(text[:room])
-        if len(text) > room:
+        if size > room or result.output_bytes > self.output_limit:
             result.truncated = True
         return False
 
     def _interrupt(self, msg_id):
         """Interrupt the running execution; return (reply, idle) or (None, False) if the kernel is stuck."""
         try:
-            self.manager.interrupt_kernel()
+            message = self.client.session.msg("interrupt_request", content={})
+            self.client.control_channel.send(message)
         except Exception:  # a kernel that died meanwhile cannot be interrupted
             return None, False
         deadline = time.monotonic() + INTERRUPT_GRACE
         while time.monotonic() < deadline:
             try:
-                message = self.client.get_shell_msg(timeout=0.1)
+                message = self._recv("shell", 0.1)
             except queue.Empty:
                 if not self.alive():
                     return None, False
@@ -214,7 +276,7 @@ class Kernel:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             try:
-                message = self.client.get_iopub_msg(timeout=0.1)
+                message = self._recv("iopub", 0.1)
             except queue.Empty:
                 return
             if (
@@ -225,17 +287,35 @@ class Kernel:
                 return
 
     def shutdown(self):
-        """Stop the kernel (killing it if it does not stop) and delete its working directory."""
+        """Kill the kernel's whole sandbox, wait until every process of it is gone, delete its folders."""
+        if self.process is None:
+            return
+        inner = self.inner or (sandbox.children(self.process.pid) if self.limits.enabled else [])
+        for pid in inner:  # the PID namespace's init: killing it kills every process in the namespace
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
         try:
-            if self.client is not None:
-                self.client.stop_channels()
-        except Exception:  # noqa: S110 - best effort on a kernel that may already be gone
+            os.killpg(self.process.pid, signal.SIGKILL)  # bwrap (or, without sandbox, the kernel's group)
+        except OSError:
             pass
         try:
-            self.manager.shutdown_kernel(now=True)
-        except Exception:
-            try:
-                self.manager.kill_kernel()
-            except Exception:  # noqa: S110
-                pass
-        shutil.rmtree(self.workdir, ignore_errors=True)
+            self.process.kill()
+        except OSError:
+            pass
+        self.process.wait()
+        sandbox.wait_gone(inner)
+        if self.cgroup is not None:
+            deadline = time.monotonic() + 5.0
+            while not self.cgroup.empty() and time.monotonic() < deadline:
+                self.cgroup.kill_all()
+                time.sleep(0.02)
+            self.cgroup.remove()
+        try:
+            self.client.stop_channels()
+        except Exception:  # noqa: S110 - best effort on channels of a dead kernel
+            pass
+        self.context.destroy(linger=0)
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.process = None

@@ -2,11 +2,21 @@
 
 ``sympy.parse_expr`` and ``sympify`` evaluate Python code, so a student's text could run
 anything. Here the text is parsed by :mod:`ast` and only calls of whitelisted SymPy classes
-and functions with literal arguments are rebuilt.
+and functions are rebuilt: no keyword argument except a Symbol's assumptions and a Float's
+precision (so no ``evaluate=``), no string literal except a Symbol's name and a Float's
+digits, integers up to 10**100, finite floats. :func:`compare_bounded` parses and compares in
+a forked child process under one time limit and a memory limit, killed when it overruns
+(a C-level computation such as ``10**(10**9)`` cannot be interrupted by a signal).
 """
 
 import ast
+import json
+import os
+import re
+import resource
+import select
 import signal
+import time
 
 import numpy as np
 import sympy
@@ -74,6 +84,31 @@ CONSTANTS = {
 }
 
 
+ASSUMPTIONS = {
+    "real",
+    "positive",
+    "negative",
+    "nonnegative",
+    "nonpositive",
+    "nonzero",
+    "integer",
+    "finite",
+    "complex",
+    "extended_real",
+    "commutative",
+    "rational",
+    "zero",
+    "even",
+    "odd",
+}
+SYMBOL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,49}$")
+FLOAT_TEXT = re.compile(r"^-?[0-9]{1,40}(\.[0-9]{0,40})?([eE][-+]?[0-9]{1,3})?$")
+MAX_INT = 10**100
+MAX_PRECISION = 500
+CHILD_MEMORY = 1 << 30
+REPORT_BYTES = 100_000
+
+
 class UnsafeExpression(ValueError):
     """The text is not an srepr this parser accepts."""
 
@@ -92,32 +127,76 @@ def parse_srepr(text):
         return _build(tree.body)
 
 
-def _literal(node):
-    if isinstance(node, ast.Constant) and isinstance(node.value, int | float | str | bool | type(None)):
-        if isinstance(node.value, int) and abs(node.value) > 10**100:
-            raise UnsafeExpression("an integer in the expression is too large")
-        return node.value
+def _number(node):
+    """A bounded int or finite float literal (a unary minus allowed)."""
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        return -_literal(node.operand)
-    raise UnsafeExpression(f"unexpected {type(node).__name__} in the expression")
+        return -_number(node.operand)
+    if not isinstance(node, ast.Constant) or type(node.value) not in (int, float):
+        raise UnsafeExpression(f"unexpected {type(node).__name__} in the expression")
+    value = node.value
+    if type(value) is int and abs(value) > MAX_INT:
+        raise UnsafeExpression("an integer in the expression is too large")
+    if type(value) is float and not abs(value) < 1e300:
+        raise UnsafeExpression("a number in the expression is too large or not finite")
+    return value
+
+
+def _string(node, pattern, what):
+    if not isinstance(node, ast.Constant) or type(node.value) is not str or not pattern.match(node.value):
+        raise UnsafeExpression(f"{what} is not allowed in the expression")
+    return node.value
+
+
+def _keywords(name, keywords):
+    out = {}
+    for keyword in keywords:
+        if keyword.arg is None:
+            raise UnsafeExpression("unexpected ** in the expression")
+        if name == "Symbol" and keyword.arg in ASSUMPTIONS:
+            if not isinstance(keyword.value, ast.Constant) or type(keyword.value.value) is not bool:
+                raise UnsafeExpression("a symbol's assumption must be True or False")
+            out[keyword.arg] = keyword.value.value
+        elif name == "Float" and keyword.arg == "precision":
+            value = _number(keyword.value)
+            if type(value) is not int or not 1 <= value <= MAX_PRECISION:
+                raise UnsafeExpression("a Float's precision is out of range")
+            out["precision"] = value
+        else:
+            raise UnsafeExpression(f"the keyword {keyword.arg!r} is not allowed in the expression")
+    return out
 
 
 def _build(node):
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name) or node.func.id not in CALLABLES:
             raise UnsafeExpression("the expression calls something that is not a whitelisted SymPy function")
-        args = [_build(arg) for arg in node.args]
-        kwargs = {kw.arg: _literal(kw.value) for kw in node.keywords if kw.arg is not None}
-        if len(kwargs) != len(node.keywords):
-            raise UnsafeExpression("unexpected ** in the expression")
-        return CALLABLES[node.func.id](*args, **kwargs)
+        name = node.func.id
+        kwargs = _keywords(name, node.keywords)
+        if name == "Symbol":
+            if len(node.args) != 1:
+                raise UnsafeExpression("a Symbol takes one name")
+            return sympy.Symbol(_string(node.args[0], SYMBOL_NAME, "this symbol name"), **kwargs)
+        if name == "Float":
+            if len(node.args) != 1:
+                raise UnsafeExpression("a Float takes one number")
+            arg = node.args[0]
+            text = arg.value if isinstance(arg, ast.Constant) and type(arg.value) is str else None
+            value = _string(arg, FLOAT_TEXT, "this number text") if text is not None else _number(arg)
+            return sympy.Float(value, **kwargs)
+        if name in ("Integer", "Rational"):
+            args = [_number(arg) for arg in node.args]
+            if not args or len(args) > 2 or any(type(a) is not int for a in args):
+                raise UnsafeExpression(f"{name} takes integers")
+            return CALLABLES[name](*args)
+        return CALLABLES[name](*(_build(arg) for arg in node.args))
     if isinstance(node, ast.Name):
         if node.id not in CONSTANTS:
             raise UnsafeExpression(f"unknown name {node.id!r} in the expression")
         return CONSTANTS[node.id]
     if isinstance(node, ast.Tuple | ast.List):
         return sympy.Tuple(*(_build(item) for item in node.elts))
-    return _literal(node)
+    value = _number(node)
+    return sympy.Integer(value) if type(value) is int else sympy.Float(value)
 
 
 class _Timeout(Exception):
@@ -158,10 +237,11 @@ def compare(student_text, reference_text, mistakes, domain, time_limit):
     reference = parse_srepr(reference_text)
     try:
         student = parse_srepr(student_text)
-    except UnsafeExpression as error:
+    except (UnsafeExpression, TypeError, ValueError, ArithmeticError, RecursionError) as error:
+        detail = error if isinstance(error, UnsafeExpression) else type(error).__name__
         return {
             "verdict": "failed",
-            "message": f"your answer could not be read as a SymPy expression: {error}",
+            "message": f"your answer could not be read as a SymPy expression: {detail}",
         }
     if not isinstance(student, sympy.Expr) or not isinstance(reference, sympy.Expr):
         return {"verdict": "failed", "message": "your answer is not a SymPy expression"}
@@ -211,8 +291,58 @@ def compare(student_text, reference_text, mistakes, domain, time_limit):
         signal.signal(signal.SIGALRM, previous)
 
 
-if __name__ == "__main__":  # python -m grader.sympy_safe < [student, reference, mistakes, domain, time_limit]
-    import json
-    import sys
+def compare_bounded(student_text, reference_text, mistakes, domain, time_limit):
+    """:func:`compare` in a forked child: parse and comparison under one wall-clock limit, memory capped.
 
-    print(json.dumps(compare(*json.load(sys.stdin))))
+    The child is killed when it overruns; any failure of the child is a verdict, never an
+    exception of the grader.
+    """
+    deadline_seconds = float(time_limit) + 2.0
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: compute, write one JSON line, exit without cleanup
+        os.close(read_end)
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
+            cpu = int(deadline_seconds) + 1
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+            result = compare(student_text, reference_text, mistakes, domain, float(time_limit))
+        except MemoryError:
+            result = {"verdict": "error", "message": "comparing your expression needed too much memory"}
+        except BaseException as error:  # noqa: BLE001 - the child reports every failure as a verdict
+            message = f"your expression could not be compared: {type(error).__name__}"
+            result = {"verdict": "error", "message": message}
+        try:
+            os.write(write_end, json.dumps(result).encode("utf-8")[:REPORT_BYTES])
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    chunks, size, deadline = [], 0, time.monotonic() + deadline_seconds
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                message = f"comparing your expression took more than {time_limit:g} s"
+                return {"verdict": "timeout", "message": message}
+            ready, _, _ = select.select([read_end], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(read_end, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > REPORT_BYTES:
+                break
+    finally:
+        os.close(read_end)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        os.waitpid(pid, 0)
+    try:
+        result = json.loads(b"".join(chunks).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return {"verdict": "error", "message": "comparing your expression failed (out of memory or time)"}
+    return result if isinstance(result, dict) else {"verdict": "error", "message": "comparison failed"}

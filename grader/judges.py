@@ -1,0 +1,362 @@
+"""One judge per question kind: the master's spec and the plain data of both kernels in, a verdict out.
+
+A judge runs in the grader's process and never touches a kernel. It iterates over what the
+*master's* spec says is checked (its inputs, its steps, its parameter and state names) and
+looks each one up in the student's report: anything missing, extra or renamed is an error of
+that answer, never a pass. Tolerances come from the master's settings only.
+
+A :class:`Verdict` is a status, a message, a hint and the list of checks that were made; the
+points are a sum over those checks when the master declares partial credit (``partial = True``
+in the hidden cell), else all or nothing.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from grader import sympy_safe
+from grader.compare import BadReport, SympyText, central_differences, compare_values, decode, describe
+
+FD_STEP = 1e-6
+
+
+@dataclass
+class Check:
+    """One comparison of a question: its label, whether it held, its weight in partial credit."""
+
+    label: str
+    passed: bool
+    weight: float = 1.0
+
+
+@dataclass
+class Verdict:
+    """A judge's decision on one question."""
+
+    status: str
+    message: str
+    hint: str | None = None
+    checks: list = field(default_factory=list)
+
+    def points(self, max_points, partial=False):
+        """All points when passed; with ``partial``, a failed answer gets its share of passed checks."""
+        if self.status == "passed":
+            return float(max_points)
+        if not partial or self.status != "failed" or not self.checks:
+            return 0.0
+        total = sum(check.weight for check in self.checks)
+        earned = sum(check.weight for check in self.checks if check.passed)
+        return float(max_points) * earned / total if total > 0 else 0.0
+
+
+@dataclass
+class Task:
+    """What the master says about one question, as plain data from the master's kernel."""
+
+    kind: str
+    answer: str
+    spec: dict
+    settings: dict
+    reference: object
+    mistakes: list = field(default_factory=list)
+    seed: int = 0
+
+    @property
+    def rtol(self):
+        return float(self.settings.get("rtol", 1e-6))
+
+    @property
+    def atol(self):
+        return float(self.settings.get("atol", 1e-9))
+
+    @property
+    def name(self):
+        return f"`{self.answer}`"
+
+
+def outcome(item, what):
+    """The verdict for a report item that is not a value (not attempted, an exception, a forbidden call)."""
+    if not isinstance(item, dict):
+        raise BadReport("a result is not an object")
+    if "nie" in item:
+        return Verdict("not attempted", "not answered yet (your code raises NotImplementedError)")
+    if "forbidden" in item:
+        rule = str(item["forbidden"])[:200]
+        return Verdict(
+            "failed", f"{what} uses {rule}, which this question forbids (see its text): 0 points"
+        )
+    if "exc" in item:
+        stage = f" in {item['stage']}" if isinstance(item.get("stage"), str) else ""
+        return Verdict(
+            "error", f"{what} raised {str(item['exc'])[:80]}{stage}: {str(item.get('msg', ''))[:200]}"
+        )
+    if "ok" not in item:
+        raise BadReport("a result has no value")
+    return None
+
+
+def match_mistake(task, same_as):
+    """The hint of the first known mistake whose results ``same_as(results)`` matches, else None.
+
+    A mistake whose report does not have the expected shape is skipped, never an error.
+    """
+    for hint, wrong in task.mistakes:
+        try:
+            if same_as(wrong):
+                return str(hint)
+        except (BadReport, KeyError, TypeError, ValueError, IndexError):
+            continue
+    return None
+
+
+def _ok_list(report, count):
+    if not isinstance(report, list) or len(report) != count:
+        raise BadReport(f"expected {count} results")
+    return report
+
+
+def judge_value(task, got):
+    """value and choice: one value, compared within the tolerances (strings after casefold)."""
+    verdict = outcome(got, task.name)
+    if verdict:
+        return verdict
+    value = decode(got["ok"])
+    message = compare_values(value, decode(task.reference["ok"]), task.rtol, task.atol, task.name)
+    if message is None:
+        return Verdict("passed", "correct", checks=[Check(task.answer, True)])
+    hint = match_mistake(
+        task, lambda wrong: compare_values(value, decode(wrong["ok"]), task.rtol, task.atol) is None
+    )
+    return Verdict("failed", message, hint, [Check(task.answer, False)])
+
+
+judge_choice = judge_value
+
+
+def judge_function(task, got):
+    """function: the answer called on every input of the master's spec."""
+    inputs = task.spec["inputs"]["v"]
+    count = len(inputs)
+    references = _ok_list(task.reference, count)
+    items = _ok_list(got, count)
+    results = []
+    for index, item in enumerate(items):
+        verdict = outcome(item, task.name)
+        if verdict and verdict.status == "not attempted":
+            return verdict
+        if verdict:
+            verdict.message += f" (grader input {index + 1} of {count})"
+            return verdict
+        results.append(decode(item["ok"]))
+    checks, first = [], None
+    for index, (value, reference) in enumerate(zip(results, references, strict=True)):
+        where = f"the result for grader input {index + 1}"
+        message = compare_values(value, decode(reference["ok"]), task.rtol, task.atol, where)
+        checks.append(Check(f"input {index + 1}", message is None))
+        first = first or message
+    if first is None:
+        return Verdict("passed", f"correct on all {count} grader inputs", checks=checks)
+    failed = sum(1 for check in checks if not check.passed)
+
+    def same_as(wrong):
+        wrong = _ok_list(wrong, count)
+        return all(
+            compare_values(value, decode(w["ok"]), task.rtol, task.atol) is None
+            for value, w in zip(results, wrong, strict=True)
+        )
+
+    message = f"wrong on {failed} of {count} grader inputs; first: {first}"
+    return Verdict("failed", message, match_mistake(task, same_as), checks)
+
+
+def _layer_item(item, x, names, reference):
+    """Validate one layer report item against the master's spec; return its decoded parts."""
+    data = item["ok"]
+    if not isinstance(data, dict):
+        raise BadReport("a layer result is not an object")
+    pgrads = data.get("pgrads")
+    if not isinstance(pgrads, list) or [p[0] if isinstance(p, list) and p else None for p in pgrads] != names:
+        raise BadReport("the parameter gradients reported are not the ones the master checks")
+    fd_x, fd_p = data.get("fd_x"), data.get("fd_p")
+    if not isinstance(fd_x, list) or len(fd_x) != np.size(x):
+        raise BadReport("the gradient check of the input is incomplete")
+    if not isinstance(fd_p, list) or [p[0] if isinstance(p, list) and p else None for p in fd_p] != names:
+        raise BadReport("the gradient check of the parameters is incomplete")
+    reference_grads = dict(reference["pgrads"])
+    for (name, pairs), _ in zip(fd_p, names, strict=True):
+        if not isinstance(pairs, list) or len(pairs) != np.size(decode(reference_grads[name])):
+            raise BadReport(f"the gradient check of {name} is incomplete")
+    return data
+
+
+def _layer_checks(data, reference, seed, x, names, rtol, atol):
+    """The checks of one layer input: forward, then each gradient (gradient check, then the reference)."""
+    checks = []
+    message = compare_values(decode(data["y"]), decode(reference["y"]), rtol, atol, "the output of forward")
+    checks.append(("forward", message))
+    grad_out = np.random.default_rng(seed).standard_normal(size=np.shape(decode(reference["y"])))
+    reference_grads = dict(reference["pgrads"])
+    got_grads = dict((name, g) for name, g in data["pgrads"])
+    gradients = [("the input gradient returned by backward", data["gx"], reference["gx"], data["fd_x"], x)]
+    fd_p = dict((name, pairs) for name, pairs in data["fd_p"])
+    for name in names:
+        wanted = reference_grads[name]
+        gradients.append((f"the gradient of {name}", got_grads[name], wanted, fd_p[name], decode(wanted)))
+    for label, got, wanted, pairs, like in gradients:
+        if message:  # forward is wrong: its gradients cannot be judged against it
+            checks.append((label, "not checked (forward is wrong)"))
+            continue
+        pairs = [(decode(p), decode(m)) for p, m in pairs]
+        numeric = central_differences(grad_out, pairs, FD_STEP).reshape(np.shape(like))
+        value = decode(got)
+        problem = compare_values(value, numeric, max(rtol, 1e-5), max(atol, 1e-7), label)
+        if problem:
+            problem = f"gradient check failed: {problem} vs the central differences of your forward"
+        else:
+            problem = compare_values(value, decode(wanted), rtol, atol, label)
+        checks.append((label, problem))
+    return checks
+
+
+def judge_layer_backward(task, got):
+    """layer_backward: forward matches, and every gradient passes the gradient check and the reference."""
+    inputs = decode(task.spec["inputs"])
+    names = list(decode(task.spec["param_grads"]))
+    count = len(inputs)
+    references = _ok_list(task.reference, count)
+    items = _ok_list(got, count)
+    for index, item in enumerate(items):
+        verdict = outcome(item, task.name)
+        if verdict and verdict.status == "not attempted":
+            return verdict
+        if verdict:
+            verdict.message += f" (grader input {index + 1} of {count})"
+            return verdict
+    checks, first = [], None
+    for index, (item, reference) in enumerate(zip(items, references, strict=True)):
+        data = _layer_item(item, inputs[index], names, reference["ok"])
+        for label, problem in _layer_checks(
+            data, reference["ok"], task.seed + index, inputs[index], names, task.rtol, task.atol
+        ):
+            checks.append(Check(f"input {index + 1}: {label}", problem is None))
+            if problem and first is None:
+                first = f"{problem} (grader input {index + 1} of {count})"
+    if first is None:
+        message = f"forward correct, backward passes the gradient check on {count} grader inputs"
+        return Verdict("passed", message, None, checks)
+
+    def same_as(wrong):
+        wrong = _ok_list(wrong, count)
+        return all(
+            compare_values(decode(item["ok"]["gx"]), decode(w["ok"]["gx"]), task.rtol, task.atol) is None
+            for item, w in zip(items, wrong, strict=True)
+        )
+
+    return Verdict("failed", first, match_mistake(task, same_as), checks)
+
+
+def _optimizer_steps(report, count, n_params, names):
+    if not isinstance(report, list) or len(report) != count:
+        raise BadReport(f"expected {count} optimizer steps")
+    for step in report:
+        if not isinstance(step, dict) or not isinstance(step.get("values"), list):
+            raise BadReport("a step result is malformed")
+        if len(step["values"]) != n_params:
+            raise BadReport("a step reports another number of parameters")
+        state = step.get("state")
+        reported = [s[0] if isinstance(s, list) and s else None for s in state or []]
+        if not isinstance(state, list) or reported != names:
+            raise BadReport("the optimizer state reported is not the state the master checks")
+    return report
+
+
+def judge_optimizer(task, got):
+    """optimizer: every parameter and every state attribute of the master's spec after every step."""
+    verdict = outcome(got, task.name)
+    if verdict:
+        return verdict
+    count = len(decode(task.spec["grads"]))
+    n_params = len(decode(task.spec["initial_values"]))
+    names = list(decode(task.spec["state"]))
+    expected = _optimizer_steps(task.reference["ok"], count, n_params, names)
+    steps = _optimizer_steps(got["ok"], count, n_params, names)
+    checks, first = [], None
+    for number, (step, wanted) in enumerate(zip(steps, expected, strict=True), start=1):
+        problems = [
+            compare_values(decode(g), decode(e), task.rtol, task.atol, f"parameter {index}")
+            for index, (g, e) in enumerate(zip(step["values"], wanted["values"], strict=True))
+        ]
+        problems += [
+            compare_values(decode(g[1]), decode(e[1]), task.rtol, task.atol, f"the state `{g[0]}`")
+            for g, e in zip(step["state"], wanted["state"], strict=True)
+        ]
+        problem = next((p for p in problems if p), None)
+        checks.append(Check(f"step {number}", problem is None))
+        if problem and first is None:
+            first = f"after step {number}: {problem}"
+    if first is None:
+        return Verdict("passed", f"parameters and state correct after each of {count} steps", None, checks)
+
+    def same_as(wrong):
+        wrong_steps = _optimizer_steps(wrong["ok"], count, n_params, names)
+        return all(
+            compare_values(decode(g), decode(w), task.rtol, task.atol) is None
+            for step, wrong_step in zip(steps, wrong_steps, strict=True)
+            for g, w in zip(step["values"], wrong_step["values"], strict=True)
+        )
+
+    return Verdict("failed", first, match_mistake(task, same_as), checks)
+
+
+def judge_sympy(task, got):
+    """sympy: equivalence, parsed and compared in a separate process under one time and memory limit."""
+    verdict = outcome(got, task.name)
+    if verdict:
+        return verdict
+    value = decode(got["ok"])
+    if not isinstance(value, SympyText):
+        return Verdict(
+            "failed", f"wrong type: {task.name} should be a SymPy expression, got {describe(value)}"
+        )
+    reference = decode(task.reference["ok"])
+    if not isinstance(reference, SympyText):
+        raise BadReport("the master's reference is not a SymPy expression")
+    wrong = [
+        [str(hint), w["ok"]["v"]]
+        for hint, w in task.mistakes
+        if isinstance(w, dict) and isinstance(w.get("ok"), dict) and w["ok"].get("t") == "sympy"
+    ]
+    result = sympy_safe.compare_bounded(
+        value.text,
+        reference.text,
+        wrong,
+        task.settings.get("domain", {}),
+        float(task.settings.get("time_limit", 10.0)),
+    )
+    status = result.get("verdict")
+    status = status if status in ("passed", "failed", "timeout", "error") else "error"
+    hint = result.get("hint")
+    return Verdict(
+        status,
+        str(result.get("message", ""))[:300],
+        hint if isinstance(hint, str) else None,
+        [Check(task.answer, status == "passed")],
+    )
+
+
+JUDGES = {
+    "value": judge_value,
+    "choice": judge_choice,
+    "function": judge_function,
+    "sympy": judge_sympy,
+    "layer_backward": judge_layer_backward,
+    "optimizer": judge_optimizer,
+}
+
+
+def judge(task, got):
+    """The verdict on one question; a malformed report is an error of that answer, never a pass."""
+    try:
+        return JUDGES[task.kind](task, got)
+    except (BadReport, KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
+        return Verdict("error", f"the result from your kernel is malformed or incomplete ({error})")
