@@ -562,6 +562,18 @@ def make_momentum_problem(rng, nesterov=False):
     for t, g, b, theta in rows:
         answers[f"g{t}"], answers[f"b{t}"], answers[f"theta{t}"] = g, b, theta
     answers["gd_theta3"] = plain[-1][3]
+    mom3, gd3 = rows[-1][3], plain[-1][3]
+    if mom3 * theta0 < 0:
+        compare = ("the momentum run has already overshot the minimum at 0 (its $\\theta_3$ has the other "
+                   "sign) because the buffer keeps pushing after the gradient shrinks, while plain gradient "
+                   "descent approaches 0 from one side" if gd3 * theta0 >= 0 else
+                   "both runs have overshot the minimum at 0 (their $\\theta_3$ has the other sign)")
+    elif abs(mom3) < abs(gd3):
+        compare = ("the momentum run is closer to the minimum at 0: the buffer adds up the "
+                   "consistent gradients")
+    else:
+        compare = ("plain gradient descent is closer to the minimum at 0 after three steps; momentum's "
+                   "advantage shows on longer, ill-conditioned runs")
     table = "\n".join(f"| {t} | {fmt(g)} | {fmt(b)} | {fmt(theta)} |" for t, g, b, theta in rows)
     if nesterov:
         rule = ("$b_t = \\mu b_{t-1} + g_t$, $\\theta_t = \\theta_{t-1} - \\eta\\,(g_t + \\mu b_t)$ "
@@ -601,7 +613,7 @@ $\\theta_0 = {given(theta0)}$ with
 {table}
 
 Plain gradient descent ($\\theta_t = (1 - \\eta a)\\,\\theta_{{t-1}}$) reaches
-$\\theta_3 = {fmt(answers['gd_theta3'])}$.
+$\\theta_3 = {fmt(answers['gd_theta3'])}$; {compare}.
 
 {key2}
 """
