@@ -48,7 +48,8 @@ book-students: $(STAMP)  ## the site a teacher publishes for graded work: no sol
 test: $(STAMP)  ## every test: ruff, unit tests, nbval over every notebook, the book build, the browser tests
 	@echo "==> ruff: lint nnlib, grader, tests, scripts and the notebooks"
 	@$(BIN)/ruff check .
-	@echo "==> pytest: unit tests of nnlib and the grader"
+	@echo "==> pytest: unit tests of nnlib and the grader (the grader's sandbox needs bubblewrap)"
+	@bash scripts/ensure_bwrap.sh
 	@$(BIN)/pytest tests --ignore=tests/browser --ignore=tests/built
 	@echo "==> nbval: run every notebook in $(NOTEBOOKS) and compare with its committed outputs"
 	@$(NBVAL)
