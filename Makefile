@@ -51,6 +51,8 @@ test: $(STAMP)  ## every test: ruff, unit tests, nbval over every notebook, the 
 	@echo "==> pytest: unit tests of nnlib and the grader (the grader's sandbox needs bubblewrap)"
 	@bash scripts/ensure_bwrap.sh
 	@$(BIN)/pytest tests --ignore=tests/browser --ignore=tests/built
+	@echo "==> doctest: the examples in nnlib's docstrings"
+	@$(BIN)/pytest --doctest-modules nnlib -p no:cacheprovider
 	@echo "==> nbval: run every notebook in $(NOTEBOOKS) and compare with its committed outputs"
 	@$(NBVAL)
 	@$(MAKE) --no-print-directory book

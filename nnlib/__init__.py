@@ -3,15 +3,59 @@
 Every public name carries a numpydoc docstring with its formula and the chapter that
 teaches it. Submodules:
 
-``nnlib.losses``       loss functions with values, gradients and reductions
-``nnlib.activations``  sigmoid, relu, tanh, softmax, log_softmax and their derivatives
-``nnlib.nn``           parameters, layers and ``Sequential``
-``nnlib.optim``        SGD, Adagrad, RMSprop, Adam, AdamW (PyTorch's formulas)
-``nnlib.schedules``    learning-rate schedules
-``nnlib.data``         mini-batch iterator and small data sets
-``nnlib.functions``    test objectives (quadratic, Rosenbrock) and the descend loop
-``nnlib.gradcheck``    central-difference gradient checks
-``nnlib.symbolic``     SymPy derivations the tests hold the numbers against
+======================  ==========================================================================
+``nnlib.losses``        loss functions with values, gradients and reductions
+``nnlib.activations``   sigmoid, relu, tanh, softmax, log_softmax and their derivatives
+``nnlib.parameter``     the trainable ``Parameter``: a value and its gradient
+``nnlib.nn``            layers and ``Sequential``
+``nnlib.optim``         SGD, HeavyBall, Adagrad, RMSprop, Adam, AdamW (PyTorch's formulas)
+``nnlib.schedules``     learning-rate schedules
+``nnlib.data``          mini-batch iterator and small data sets
+``nnlib.functions``     test objectives (quadratic, Rosenbrock) and the ``descend`` loop
+``nnlib.training``      training routines (``fit_line``)
+``nnlib.gradcheck``     central-difference gradient checks
+``nnlib.display``       Markdown tables for the chapters
+``nnlib.symbolic``      SymPy derivations the tests hold the numbers against
+======================  ==========================================================================
+
+``import nnlib`` makes every submodule reachable as an attribute; each is imported the
+first time it is used (``nnlib.symbolic`` imports SymPy, which takes a moment).
+
+Examples
+--------
+>>> import nnlib
+>>> nnlib.losses.MSE()([1.0, 2.0], [1.5, 2.0])
+0.125
 """
 
+import importlib
+
 __version__ = "0.1.0"
+
+SUBMODULES = (
+    "losses",
+    "activations",
+    "parameter",
+    "nn",
+    "optim",
+    "schedules",
+    "data",
+    "functions",
+    "training",
+    "gradcheck",
+    "display",
+    "symbolic",
+)
+
+__all__ = list(SUBMODULES)
+
+
+def __getattr__(name):
+    """Import a submodule on first use, so that ``nnlib.losses`` works after ``import nnlib``."""
+    if name in SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *SUBMODULES})

@@ -10,44 +10,33 @@ r"""Mini-batches and small data sets for the chapters.
   scikit-learn's bundled data sets and generator (no download). scikit-learn is imported
   only when one of them is called.
 
-Chapter: "Batch GD, SGD, mini-batch".
+Chapter: :ref:`chap-gd-variants`.
 """
-
-import numbers
 
 import numpy as np
 
-from nnlib._validation import as_float_array, check_finite, check_positive
+from nnlib._validation import (
+    as_finite_array,
+    as_generator,
+    as_samples,
+    check_bool,
+    check_int,
+    check_ndim,
+    check_nonnegative,
+    check_open_fraction,
+)
 
-
-def _check_int(value, name, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _as_generator(rng):
-    """Accept a seed (int), a ``numpy.random.Generator`` or None (seed 0, reproducible)."""
-    if rng is None:
-        return np.random.default_rng(0)
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise TypeError(f"rng must be an integer seed or a numpy.random.Generator, got {type(rng).__name__}")
-
-
-def _check_pair(X, y):
-    X, y = np.asarray(X), np.asarray(y)
-    if X.ndim == 0 or y.ndim == 0:
-        raise ValueError("X and y must be arrays with one row per sample, got a scalar")
-    if len(X) != len(y):
-        raise ValueError(f"X has {len(X)} samples but y has {len(y)}; they must have the same length")
-    if len(X) == 0:
-        raise ValueError("X is empty: no samples to iterate over")
-    return X, y
+__all__ = [
+    "minibatches",
+    "DataLoader",
+    "train_val_split",
+    "standardize",
+    "one_hot",
+    "load_digits",
+    "load_breast_cancer",
+    "load_diabetes",
+    "make_two_moons",
+]
 
 
 def minibatches(X, y, batch_size, rng=None, shuffle=True):
@@ -75,9 +64,9 @@ def minibatches(X, y, batch_size, rng=None, shuffle=True):
     >>> [yb.tolist() for _, yb in minibatches(X, y, 2, shuffle=False)]
     [[0, 1], [2, 3], [4]]
     """
-    X, y = _check_pair(X, y)
-    batch_size = _check_int(batch_size, "batch_size", 1)
-    order = _as_generator(rng).permutation(len(X)) if shuffle else np.arange(len(X))
+    X, y = as_samples(X, y)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    order = as_generator(rng).permutation(len(X)) if shuffle else np.arange(len(X))
     return ((X[order[i:i + batch_size]], y[order[i:i + batch_size]]) for i in range(0, len(X), batch_size))
 
 
@@ -96,10 +85,10 @@ class DataLoader:
     """
 
     def __init__(self, X, y, batch_size, shuffle=True, seed=0):
-        self.X, self.y = _check_pair(X, y)
-        self.batch_size = _check_int(batch_size, "batch_size", 1)
-        self.shuffle = bool(shuffle)
-        self.rng = _as_generator(seed)
+        self.X, self.y = as_samples(X, y)
+        self.batch_size = check_int(batch_size, "batch_size", minimum=1)
+        self.shuffle = check_bool(shuffle, "shuffle")
+        self.rng = as_generator(seed, "seed")
 
     def __len__(self):
         return -(-len(self.X) // self.batch_size)
@@ -114,14 +103,10 @@ def train_val_split(X, y, val_fraction=0.2, rng=None):
     Returns ``X_train, X_val, y_train, y_val`` (scikit-learn's order). The validation set has
     ``round(val_fraction * N)`` samples, at least one, and the training set keeps at least one.
     """
-    X, y = _check_pair(X, y)
-    val_fraction = check_positive(val_fraction, "val_fraction")
-    if val_fraction >= 1:
-        raise ValueError(f"val_fraction must lie in (0, 1), got {val_fraction!r}")
-    if len(X) < 2:
-        raise ValueError("X needs at least 2 samples to be split into training and validation sets")
+    X, y = as_samples(X, y, minimum=2)
+    val_fraction = check_open_fraction(val_fraction, "val_fraction")
     n_val = min(max(1, round(val_fraction * len(X))), len(X) - 1)
-    order = _as_generator(rng).permutation(len(X))
+    order = as_generator(rng).permutation(len(X))
     val, train = order[:n_val], order[n_val:]
     return X[train], X[val], y[train], y[val]
 
@@ -133,15 +118,13 @@ def standardize(X_train, *X_others):
     deviation, so no information leaks from them. Constant columns (:math:`\sigma = 0`) are
     only centred. Returns one array if only ``X_train`` is given, else a tuple.
     """
-    X_train = as_float_array(X_train, "X_train")
-    check_finite(X_train, "X_train")
-    if X_train.ndim != 2:
-        raise ValueError(f"X_train must be 2-D (samples, features), got shape {X_train.shape}")
+    X_train = as_finite_array(X_train, "X_train")
+    check_ndim(X_train, "X_train", (2,), "(samples, features), 2-D")
     mean, std = X_train.mean(axis=0), X_train.std(axis=0)
     std = np.where(std > 0, std, 1.0)
     results = [(X_train - mean) / std]
     for index, X in enumerate(X_others):
-        X = as_float_array(X, f"X_others[{index}]")
+        X = as_finite_array(X, f"X_others[{index}]")
         if X.ndim != 2 or X.shape[1] != X_train.shape[1]:
             raise ValueError(f"X_others[{index}] has shape {X.shape}; expected (n, {X_train.shape[1]})")
         results.append((X - mean) / std)
@@ -159,7 +142,7 @@ def one_hot(labels, n_classes=None):
                          f"and shape {labels.shape}")
     if n_classes is None:
         n_classes = int(labels.max()) + 1 if labels.size else 0
-    n_classes = _check_int(n_classes, "n_classes", 1)
+    n_classes = check_int(n_classes, "n_classes", minimum=1)
     if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
         raise ValueError(f"labels must lie in [0, {n_classes}), found {labels.min()}..{labels.max()}")
     return np.eye(n_classes)[labels]
@@ -197,7 +180,7 @@ def make_two_moons(n_samples=200, noise=0.1, seed=0):
     """Two interleaving half circles (scikit-learn's ``make_moons``): ``X`` (N, 2), ``y`` (N,) in {0, 1}."""
     from sklearn.datasets import make_moons
 
-    n_samples = _check_int(n_samples, "n_samples", 2)
-    noise = check_positive(noise, "noise", allow_zero=True)
+    n_samples = check_int(n_samples, "n_samples", minimum=2)
+    noise = check_nonnegative(noise, "noise")
     X, y = make_moons(n_samples=n_samples, noise=noise, random_state=seed)
     return X.astype(np.float64), y.astype(np.int64)

@@ -33,7 +33,9 @@ def markdown_table(header, rows):
     for number, row in enumerate(rows):
         cells = [str(cell) for cell in row]
         if len(cells) != len(header):
-            raise ValueError(f"rows[{number}] has {len(cells)} cells, expected {len(header)} (one per header)")
+            raise ValueError(
+                f"rows[{number}] has {len(cells)} cells, expected {len(header)} (one per header)"
+            )
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

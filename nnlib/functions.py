@@ -13,16 +13,23 @@ contour plot) and returns values of shape ``(...)`` and gradients of shape ``(..
 :func:`descend` runs an :mod:`nnlib.optim` optimizer on one of them and returns the visited
 points.
 
-Chapters: "Optimization basics", "Momentum and Nesterov", "Adaptive methods",
-"Learning-rate schedules".
-"""
+Chapters: :ref:`chap-optimization-basics`, :ref:`chap-momentum`, :ref:`chap-adaptive`,
+:ref:`chap-lr-schedules`.
 
-import numbers
+Examples
+--------
+>>> from nnlib.optim import SGD
+>>> bowl = Quadratic([[2.0]])                 # f(x) = x^2, gradient 2x
+>>> descend(bowl, [1.0], lambda params: SGD(params, lr=0.25), n_steps=3)[:, 0]
+array([1.   , 0.5  , 0.25 , 0.125])
+"""
 
 import numpy as np
 
-from nnlib._validation import as_float_array, check_finite
+from nnlib._validation import as_finite_array, as_float_array, check_int
 from nnlib.parameter import Parameter
+
+__all__ = ["Objective", "Quadratic", "Rosenbrock", "descend"]
 
 
 class Objective:
@@ -65,8 +72,7 @@ class Quadratic(Objective):
     """
 
     def __init__(self, A, b=None):
-        A = as_float_array(A, "A")
-        check_finite(A, "A")
+        A = as_finite_array(A, "A")
         if A.ndim != 2 or A.shape[0] != A.shape[1]:
             raise ValueError(f"A must be a square matrix, got shape {A.shape}")
         if not np.allclose(A, A.T):
@@ -166,8 +172,7 @@ def descend(objective, x0, make_optimizer, n_steps, make_schedule=None, max_norm
     numpy.ndarray, shape (n_steps + 1, d) or shorter
         ``x0`` followed by the point after each step.
     """
-    if isinstance(n_steps, bool) or not isinstance(n_steps, numbers.Integral) or n_steps < 0:
-        raise ValueError(f"n_steps must be an integer >= 0, got {n_steps!r}")
+    n_steps = check_int(n_steps, "n_steps", minimum=0)
     x = Parameter(objective._check_points(x0), "x")
     if x.value.shape != (objective.dim,):
         raise ValueError(f"x0 must have shape ({objective.dim},), got {x.value.shape}")

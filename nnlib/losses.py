@@ -3,22 +3,35 @@ r"""Loss functions: the loss of one prediction and the cost over a data set.
 Keras' names and argument order ``loss(y_true, y_pred)``, PyTorch's reductions:
 
 * ``reduction="none"``: the per-sample (for elementwise losses: per-element) losses;
-* ``reduction="mean"``: their mean, the *cost* (chapter "Loss vs cost");
+* ``reduction="mean"``: their mean, the *cost* (:ref:`chap-loss-vs-cost`);
 * ``reduction="sum"``: their sum.
 
 ``loss.grad(y_true, y_pred)`` is the derivative of the reduced value with respect to
 ``y_pred`` and has the shape of ``y_pred``; with ``reduction="none"`` it is the gradient of
 the sum, i.e. the derivative of each sample's loss with respect to its own prediction.
 
-Elementwise losses (``MSE``, ``MAE``, ``Huber``, ``BinaryCrossEntropy``, ``Hinge``) have one
-loss per element, so ``"mean"`` divides by the number of elements. Row losses
-(``CategoricalCrossEntropy``, ``KLDivergence``) sum over the classes of a row, so ``"mean"``
-divides by the number of rows N.
+Elementwise losses (:class:`MSE`, :class:`MAE`, :class:`Huber`, :class:`BinaryCrossEntropy`,
+:class:`Hinge`) have one loss per element, so ``"mean"`` divides by the number of elements.
+Row losses (:class:`CategoricalCrossEntropy`, :class:`KLDivergence`) sum over the classes of
+a row, so ``"mean"`` divides by the number of rows N.
 
 Every loss refuses NaN and infinity, shapes that differ (no broadcasting), non-numeric input
 (``TypeError``) and values outside its domain (``ValueError`` naming the argument). No input
 makes numpy warn: logarithms of 0 are clamped at -100 (as PyTorch does) and a value that
 overflows float64 raises ``ValueError`` instead of returning ``inf``.
+
+Chapters: :ref:`chap-loss-vs-cost`, :ref:`chap-regression-losses`,
+:ref:`chap-classification-losses`, :ref:`chap-margins-divergences` and
+:ref:`chap-choosing-a-loss`.
+
+Examples
+--------
+>>> from nnlib.losses import MSE
+>>> loss = MSE()
+>>> loss([1.0, 2.0], [1.5, 2.0])         # ((1 - 1.5)^2 + 0^2) / 2
+0.125
+>>> loss.grad([1.0, 2.0], [1.5, 2.0])    # 2 (y_pred - y_true) / N
+array([0.5, 0. ])
 """
 
 from contextlib import contextmanager
@@ -26,33 +39,63 @@ from contextlib import contextmanager
 import numpy as np
 
 from nnlib._validation import (
+    ROW_SUM_TOLERANCE,
+    as_finite_array,
     as_float_array,
+    check_bool,
     check_choice,
+    check_class_labels,
     check_finite,
+    check_fraction,
     check_in_range,
+    check_ndim,
+    check_plus_minus_one,
     check_positive,
+    check_positive_where,
+    check_probability_rows,
     check_same_shape,
 )
 from nnlib.activations import log_softmax, sigmoid, softmax
+from nnlib.data import one_hot
+
+__all__ = [
+    "Loss",
+    "MSE",
+    "MAE",
+    "Huber",
+    "BinaryCrossEntropy",
+    "CategoricalCrossEntropy",
+    "Hinge",
+    "KLDivergence",
+    "REDUCTIONS",
+    "LOG_CLAMP",
+    "ROW_SUM_TOLERANCE",
+    "BCE_GRAD_EPS",
+]
 
 REDUCTIONS = ("none", "mean", "sum")
+"""The values ``reduction`` may take."""
 
 LOG_CLAMP = -100.0
 """Lower bound of every logarithm of a probability (PyTorch's ``BCELoss`` clamps at -100)."""
-
-ROW_SUM_TOLERANCE = 1e-6
-"""How far a probability row may sum away from 1 (absolute) before it is rejected."""
 
 BCE_GRAD_EPS = 1e-12
 """Floor of ``p (1 - p)`` in the gradient of ``BinaryCrossEntropy`` (PyTorch's ``EPSILON``)."""
 
 
 class Loss:
-    """Base class: input checks and reductions, shared by every loss.
+    r"""Base class: input checks and reductions, shared by every loss.
 
-    A subclass implements ``_per_sample(y_true, y_pred)``, the unreduced losses, and
-    ``_per_sample_grad(y_true, y_pred)``, the derivative of their sum with respect to
-    ``y_pred``. ``"mean"`` divides both by the number of unreduced losses.
+    A subclass implements ``_per_sample(y_true, y_pred)``, the unreduced losses
+    :math:`\ell_i`, and ``_per_sample_grad(y_true, y_pred)``, the derivative of their sum
+    with respect to ``y_pred``. ``"mean"`` divides both by the number N of unreduced losses:
+
+    .. math::
+
+        J = \frac{1}{N} \sum_{i=1}^{N} \ell_i, \qquad
+        \frac{\partial J}{\partial \hat y_i} = \frac{1}{N} \frac{\partial \ell_i}{\partial \hat y_i}
+
+    (:ref:`chap-loss-vs-cost`).
 
     Parameters
     ----------
@@ -66,24 +109,17 @@ class Loss:
     def __repr__(self):
         return f"{type(self).__name__}(reduction={self.reduction!r})"
 
-    def _check(self, y_true, y_pred):
-        """Convert and validate the inputs; subclasses add their own conditions."""
-        y_true = as_float_array(y_true, "y_true")
-        y_pred = as_float_array(y_pred, "y_pred")
-        check_same_shape(y_true, y_pred)
-        check_finite(y_true, "y_true")
-        check_finite(y_pred, "y_pred")
-        return y_true, y_pred
-
     def __call__(self, y_true, y_pred):
         """Return the loss of ``y_pred`` against ``y_true``, reduced as ``self.reduction`` says."""
         y_true, y_pred = self._check(y_true, y_pred)
         with _overflow_is_an_error():
-            losses = self._per_sample(y_true, y_pred)
+            losses = self._per_sample(y_true, y_pred)  # l_i, one per sample (or element)
             if self.reduction == "none":
                 return losses
-            total = float(np.sum(losses))
-        return total / max(losses.size, 1) if self.reduction == "mean" else total
+            total = float(np.sum(losses))  # sum_i l_i
+        if self.reduction == "sum":
+            return total
+        return total / max(losses.size, 1)  # J = (1/N) sum_i l_i
 
     def grad(self, y_true, y_pred):
         """Return d(value)/d(y_pred), an array with the shape of ``y_pred``."""
@@ -91,9 +127,17 @@ class Loss:
         with _overflow_is_an_error():
             gradient = self._per_sample_grad(y_true, y_pred)
         if self.reduction == "mean":
-            n_losses = self._n_losses(y_pred)
-            gradient = gradient / max(n_losses, 1)
+            gradient = gradient / max(self._n_losses(y_pred), 1)
         return gradient
+
+    def _check(self, y_true, y_pred):
+        """Return the inputs as float64 arrays of one shape, finite; subclasses add their domain."""
+        y_true = as_float_array(y_true, "y_true")
+        y_pred = as_float_array(y_pred, "y_pred")
+        check_same_shape(y_true, y_pred)
+        check_finite(y_true, "y_true")
+        check_finite(y_pred, "y_pred")
+        return y_true, y_pred
 
     def _n_losses(self, y_pred):
         """Number of unreduced losses; elementwise losses have one per element."""
@@ -118,39 +162,32 @@ def _overflow_is_an_error():
         ) from None
 
 
+def _log_where(x, where, otherwise=0.0):
+    r""":math:`\ln x` where ``where`` holds, ``otherwise`` elsewhere (``log`` never sees those entries)."""
+    logs = np.full(x.shape, otherwise)
+    np.log(x, out=logs, where=where)
+    return logs
+
+
 def _clamped_log(x):
     r""":math:`\max(\ln x, -100)` for :math:`x \ge 0`, with :math:`\ln 0 = -100` and no warning."""
-    logs = np.full(x.shape, LOG_CLAMP)
-    np.log(x, out=logs, where=x > 0)
-    return np.maximum(logs, LOG_CLAMP)
+    return np.maximum(_log_where(x, x > 0, otherwise=LOG_CLAMP), LOG_CLAMP)
 
 
-def _check_from_logits(from_logits):
-    if not isinstance(from_logits, (bool, np.bool_)):
-        raise TypeError(f"from_logits must be True or False, got {from_logits!r}")
-    return bool(from_logits)
-
-
-def _check_rows_sum_to_one(array, name):
-    """Raise ``ValueError`` naming ``name`` and the first row whose sum is not 1 (within the tolerance)."""
-    sums = array.sum(axis=-1)
-    bad = np.abs(sums - 1.0) > ROW_SUM_TOLERANCE
-    if bad.any():
-        first = tuple(int(i) for i in np.argwhere(bad)[0]) if sums.ndim else ()
-        where = f"row {first[0] if len(first) == 1 else first}" if first else "the row"
-        raise ValueError(
-            f"{name} must hold probability rows that sum to 1 (within {ROW_SUM_TOLERANCE:g}); "
-            f"{where} sums to {float(sums[first] if first else sums)!r}"
-        )
+def _ratio_where(numerator, denominator, where):
+    """``numerator / denominator`` where ``where`` holds, 0 elsewhere (no division there)."""
+    ratio = np.zeros_like(numerator)
+    np.divide(numerator, denominator, out=ratio, where=where)
+    return ratio
 
 
 # ----------------------------------------------------------------------------------------
-# Regression losses (chapter "Regression losses")
+# Regression losses
 # ----------------------------------------------------------------------------------------
 
 
 class MSE(Loss):
-    r"""Mean squared error, the regression loss of chapters "Loss vs cost" and "Regression losses".
+    r"""Mean squared error, the regression loss of :ref:`chap-loss-vs-cost` and :ref:`chap-regression-losses`.
 
     .. math::
 
@@ -166,8 +203,12 @@ class MSE(Loss):
 
     Examples
     --------
+    The exam notes' example, a prediction of 0.8 for a target of 1:
+
     >>> MSE(reduction="none")([1.0], [0.8])
     array([0.04])
+    >>> MSE()([1.0, 2.0, 3.0], [1.5, 2.0, 1.0])   # (0.25 + 0 + 4) / 3
+    1.4166666666666667
     """
 
     def _per_sample(self, y_true, y_pred):
@@ -178,7 +219,7 @@ class MSE(Loss):
 
 
 class MAE(Loss):
-    r"""Mean absolute error (L1 loss), chapter "Regression losses".
+    r"""Mean absolute error (L1 loss), :ref:`chap-regression-losses`.
 
     .. math::
 
@@ -197,6 +238,8 @@ class MAE(Loss):
     --------
     >>> MAE(reduction="none")([1.0, 2.0], [0.5, 2.0])
     array([0.5, 0. ])
+    >>> MAE(reduction="none").grad([1.0, 2.0], [0.5, 2.0])   # sign, 0 at the kink
+    array([-1.,  0.])
     """
 
     def _per_sample(self, y_true, y_pred):
@@ -218,9 +261,9 @@ class Huber(Loss):
         \frac{\partial \ell}{\partial \hat y} = \begin{cases} d & |d| \le \delta \\
                   \delta \operatorname{sign}(d) & |d| > \delta \end{cases}
 
-    This is PyTorch's ``HuberLoss`` form. The seed writes ":math:`|d| < \delta`" and
-    ":math:`\delta|d| - \delta^2/2`": the same function, because both pieces equal
-    :math:`\delta^2/2` at :math:`|d| = \delta` (chapter "Regression losses" shows that the
+    This is PyTorch's ``HuberLoss`` form. The exam notes write :math:`|d| < \delta` and
+    :math:`\delta|d| - \delta^2/2`: the same function, because both pieces equal
+    :math:`\delta^2/2` at :math:`|d| = \delta` (:ref:`chap-regression-losses` shows that the
     value and the slope are continuous there). Elementwise: ``"mean"`` divides by the number
     of elements.
 
@@ -234,6 +277,8 @@ class Huber(Loss):
     --------
     >>> Huber(delta=1.0, reduction="none")([0.0, 0.0], [0.5, 3.0])
     array([0.125, 2.5  ])
+    >>> Huber(delta=1.0, reduction="none").grad([0.0, 0.0], [0.5, 3.0])   # d, then delta sign(d)
+    array([0.5, 1. ])
     """
 
     def __init__(self, delta=1.0, reduction="mean"):
@@ -244,21 +289,23 @@ class Huber(Loss):
         return f"Huber(delta={self.delta!r}, reduction={self.reduction!r})"
 
     def _per_sample(self, y_true, y_pred):
-        d = np.abs(y_pred - y_true)
-        return np.where(d <= self.delta, 0.5 * d * d, self.delta * (d - 0.5 * self.delta))
+        abs_d = np.abs(y_pred - y_true)
+        quadratic = 0.5 * abs_d * abs_d
+        linear = self.delta * (abs_d - 0.5 * self.delta)
+        return np.where(abs_d <= self.delta, quadratic, linear)
 
     def _per_sample_grad(self, y_true, y_pred):
         d = y_pred - y_true
-        return np.clip(d, -self.delta, self.delta)
+        return np.clip(d, -self.delta, self.delta)  # d inside [-delta, delta], delta sign(d) outside
 
 
 # ----------------------------------------------------------------------------------------
-# Classification losses (chapter "Classification losses")
+# Classification losses
 # ----------------------------------------------------------------------------------------
 
 
 class BinaryCrossEntropy(Loss):
-    r"""Binary cross-entropy (log loss), chapter "Classification losses".
+    r"""Binary cross-entropy (log loss), :ref:`chap-classification-losses`.
 
     On probabilities :math:`p = \hat y \in [0, 1]` (``from_logits=False``), as PyTorch's ``BCELoss``:
 
@@ -290,13 +337,17 @@ class BinaryCrossEntropy(Loss):
 
     Examples
     --------
+    The exam notes' confident mistake, 0.99 for a label 0:
+
     >>> BinaryCrossEntropy(reduction="none")([0.0], [0.99])   # -ln(0.01)
     array([4.60517019])
+    >>> BinaryCrossEntropy(from_logits=True, reduction="none").grad([1.0], [0.0])   # sigmoid(0) - 1
+    array([-0.5])
     """
 
     def __init__(self, from_logits=False, reduction="mean"):
         super().__init__(reduction)
-        self.from_logits = _check_from_logits(from_logits)
+        self.from_logits = check_bool(from_logits, "from_logits")
 
     def __repr__(self):
         return f"BinaryCrossEntropy(from_logits={self.from_logits!r}, reduction={self.reduction!r})"
@@ -309,31 +360,37 @@ class BinaryCrossEntropy(Loss):
         return y_true, y_pred
 
     def _per_sample(self, y_true, y_pred):
+        y = y_true
         if self.from_logits:
             z = y_pred
-            return np.maximum(z, 0.0) - z * y_true + np.log1p(np.exp(-np.abs(z)))
+            return np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
+        p = y_pred
         # "0.0 -" rather than unary minus, so that a perfect prediction gives 0.0 and not -0.0
-        return 0.0 - (y_true * _clamped_log(y_pred) + (1.0 - y_true) * _clamped_log(1.0 - y_pred))
+        return 0.0 - (y * _clamped_log(p) + (1.0 - y) * _clamped_log(1.0 - p))
 
     def _per_sample_grad(self, y_true, y_pred):
+        y = y_true
         if self.from_logits:
-            return sigmoid(y_pred) - y_true
-        return (y_pred - y_true) / np.maximum(y_pred * (1.0 - y_pred), BCE_GRAD_EPS)
+            z = y_pred
+            return sigmoid(z) - y
+        p = y_pred
+        return (p - y) / np.maximum(p * (1.0 - p), BCE_GRAD_EPS)
 
 
 class CategoricalCrossEntropy(Loss):
-    r"""Categorical cross-entropy over C classes, chapter "Classification losses".
+    r"""Categorical cross-entropy over C classes, :ref:`chap-classification-losses`.
 
     ``y_pred`` has shape (N, C): probability rows (``from_logits=False``; entries in [0, 1],
     each row summing to 1 within ``ROW_SUM_TOLERANCE`` = 1e-6) or logits (``from_logits=True``).
     ``y_true`` is one-hot or soft (N, C) with entries in [0, 1] (rows need not sum to 1), or
-    integer class labels (N,) in 0..C-1. Label smoothing replaces the target by
+    integer class labels (N,) in 0..C-1, which are one-hot encoded first. Label smoothing
+    then replaces the target by
 
     .. math::
 
         \tilde y_k = (1 - \varepsilon)\, y_k + \varepsilon / C .
 
-    Probabilities (log clamped at -100 as in ``BinaryCrossEntropy``):
+    Probabilities (log clamped at -100 as in :class:`BinaryCrossEntropy`):
 
     .. math::
 
@@ -356,20 +413,21 @@ class CategoricalCrossEntropy(Loss):
     ----------
     from_logits : bool, default False
     label_smoothing : float in [0, 1], default 0.0
+        :math:`\varepsilon`.
     reduction : {"mean", "sum", "none"}, default "mean"
 
     Examples
     --------
     >>> CategoricalCrossEntropy(reduction="none")([1], [[0.2, 0.5, 0.3]])   # -ln(0.5)
     array([0.69314718])
+    >>> CategoricalCrossEntropy(from_logits=True, reduction="none").grad([0], [[0.0, 0.0]])   # p - y
+    array([[-0.5,  0.5]])
     """
 
     def __init__(self, from_logits=False, label_smoothing=0.0, reduction="mean"):
         super().__init__(reduction)
-        self.from_logits = _check_from_logits(from_logits)
-        self.label_smoothing = check_positive(label_smoothing, "label_smoothing", allow_zero=True)
-        if self.label_smoothing > 1:
-            raise ValueError(f"label_smoothing must lie in [0, 1], got {label_smoothing!r}")
+        self.from_logits = check_bool(from_logits, "from_logits")
+        self.label_smoothing = check_fraction(label_smoothing, "label_smoothing")
 
     def __repr__(self):
         return (
@@ -378,62 +436,48 @@ class CategoricalCrossEntropy(Loss):
         )
 
     def _check(self, y_true, y_pred):
-        y_true = as_float_array(y_true, "y_true")
-        y_pred = as_float_array(y_pred, "y_pred")
-        if y_pred.ndim != 2:
-            raise ValueError(
-                "y_pred must have shape (N, C) (one row of C class scores per sample), "
-                f"got shape {y_pred.shape}"
-            )
-        check_finite(y_true, "y_true")
-        check_finite(y_pred, "y_pred")
-        n_classes = y_pred.shape[1]
-        if y_true.shape == (y_pred.shape[0],):
-            y_true = _one_hot(y_true, n_classes)
+        y_true = as_finite_array(y_true, "y_true")
+        y_pred = as_finite_array(y_pred, "y_pred")
+        check_ndim(y_pred, "y_pred", (2,), "(N, C) (one row of C class scores per sample)")
+        if y_true.shape == y_pred.shape[:1]:
+            check_class_labels(y_true, "y_true", n_classes=y_pred.shape[1])
         else:
             check_same_shape(y_true, y_pred)
             check_in_range(y_true, "y_true", 0, 1)
         if not self.from_logits:
-            check_in_range(y_pred, "y_pred", 0, 1)
-            _check_rows_sum_to_one(y_pred, "y_pred")
-        eps = self.label_smoothing
-        return (1.0 - eps) * y_true + eps / max(n_classes, 1), y_pred
+            check_probability_rows(y_pred, "y_pred")
+        return y_true, y_pred
 
     def _n_losses(self, y_pred):
         return y_pred.shape[0]
 
+    def _targets(self, y_true, n_classes):
+        r"""The target rows :math:`\tilde y`: labels one-hot encoded, then label smoothing."""
+        y = one_hot(y_true.astype(np.int64), n_classes) if y_true.ndim == 1 else y_true
+        eps = self.label_smoothing
+        return (1.0 - eps) * y + eps / max(n_classes, 1)
+
     def _per_sample(self, y_true, y_pred):
+        y = self._targets(y_true, n_classes=y_pred.shape[1])
         log_p = log_softmax(y_pred) if self.from_logits else _clamped_log(y_pred)
-        return 0.0 - (y_true * log_p).sum(axis=1)
+        return 0.0 - (y * log_p).sum(axis=1)
 
     def _per_sample_grad(self, y_true, y_pred):
+        y = self._targets(y_true, n_classes=y_pred.shape[1])
         if self.from_logits:
-            return y_true.sum(axis=1, keepdims=True) * softmax(y_pred) - y_true
-        unclamped = _clamped_log(y_pred) > LOG_CLAMP
-        ratio = np.zeros_like(y_pred)
-        np.divide(y_true, y_pred, out=ratio, where=unclamped)
-        return 0.0 - ratio
-
-
-def _one_hot(labels, n_classes):
-    """One-hot rows for integer class labels in 0..n_classes-1 (``ValueError`` saying the range otherwise)."""
-    valid = (labels == np.round(labels)) & (labels >= 0) & (labels <= n_classes - 1)
-    if not valid.all():
-        bad = float(labels[~valid][0])
-        raise ValueError(
-            f"y_true class labels must be integers in 0..{n_classes - 1} (y_pred has {n_classes} "
-            f"columns), found {bad!r}"
-        )
-    return (labels[:, None] == np.arange(n_classes)[None, :]).astype(np.float64)
+            z = y_pred
+            return y.sum(axis=1, keepdims=True) * softmax(z) - y  # S softmax(z) - y
+        p = y_pred
+        return 0.0 - _ratio_where(y, p, where=_clamped_log(p) > LOG_CLAMP)  # -y / p, 0 where clamped
 
 
 # ----------------------------------------------------------------------------------------
-# Margins and divergences (chapter "Margins and divergences")
+# Margins and divergences
 # ----------------------------------------------------------------------------------------
 
 
 class Hinge(Loss):
-    r"""Hinge loss of a margin classifier (SVM), chapter "Margins and divergences".
+    r"""Hinge loss of a margin classifier (SVM), :ref:`chap-margins-divergences`.
 
     Labels :math:`y \in \{-1, +1\}`, scores :math:`s` (any real number):
 
@@ -458,23 +502,20 @@ class Hinge(Loss):
 
     def _check(self, y_true, y_pred):
         y_true, y_pred = super()._check(y_true, y_pred)
-        wrong = (y_true != 1.0) & (y_true != -1.0)
-        if wrong.any():
-            raise ValueError(
-                f"y_true labels must be -1 or +1 for the hinge loss, found {float(y_true[wrong].flat[0])!r}; "
-                "convert 0/1 labels with 2*y - 1"
-            )
+        check_plus_minus_one(y_true, "y_true")
         return y_true, y_pred
 
     def _per_sample(self, y_true, y_pred):
-        return np.maximum(0.0, 1.0 - y_true * y_pred)
+        margin = y_true * y_pred
+        return np.maximum(0.0, 1.0 - margin)
 
     def _per_sample_grad(self, y_true, y_pred):
-        return np.where(1.0 - y_true * y_pred > 0, -y_true, 0.0)
+        margin = y_true * y_pred
+        return np.where(1.0 - margin > 0, -y_true, 0.0)
 
 
 class KLDivergence(Loss):
-    r"""Kullback-Leibler divergence :math:`D_{KL}(P \,\|\, Q)`, chapter "Margins and divergences".
+    r"""Kullback-Leibler divergence :math:`D_{KL}(P \,\|\, Q)`, :ref:`chap-margins-divergences`.
 
     ``y_true`` is P, ``y_pred`` is Q: probability rows of shape (N, C), or one row of shape (C,)
     (then N = 1 and ``"none"`` returns a 0-d array). Entries lie in [0, 1] and each row sums
@@ -486,8 +527,8 @@ class KLDivergence(Loss):
         \frac{\partial D_{KL}}{\partial q_k} = -\frac{p_k}{q_k}
 
     A class with :math:`q_k = 0 < p_k` makes the divergence infinite: that is a ``ValueError``
-    (naming the row and class), never ``inf``; so is a :math:`p_k / q_k` too large for float64.
-    Where :math:`p_k = 0` the term and its gradient are 0. ``"mean"`` divides by N.
+    (naming the row and class), never ``inf``; so is a gradient :math:`p_k / q_k` too large
+    for float64. Where :math:`p_k = 0` the term and its gradient are 0. ``"mean"`` divides by N.
 
     Parameters
     ----------
@@ -497,41 +538,26 @@ class KLDivergence(Loss):
     --------
     >>> KLDivergence(reduction="none")([[0.5, 0.5]], [[0.25, 0.75]])
     array([0.14384104])
+    >>> KLDivergence(reduction="none").grad([[0.5, 0.5]], [[0.25, 0.75]])   # -p / q
+    array([[-2.        , -0.66666667]])
     """
 
     def _check(self, y_true, y_pred):
         y_true, y_pred = super()._check(y_true, y_pred)
-        if y_pred.ndim not in (1, 2):
-            raise ValueError(
-                f"y_pred must have shape (N, C) or (C,) (probability rows), got shape {y_pred.shape}"
-            )
-        for array, name in ((y_true, "y_true"), (y_pred, "y_pred")):
-            check_in_range(array, name, 0, 1)
-            _check_rows_sum_to_one(array, name)
-        ratio = np.zeros_like(y_true)
-        with np.errstate(over="ignore", divide="ignore"):
-            np.divide(y_true, y_pred, out=ratio, where=y_true > 0)
-        infinite = ~np.isfinite(ratio)
-        if infinite.any():
-            place = tuple(int(i) for i in np.argwhere(infinite)[0])
-            raise ValueError(
-                "KL divergence is infinite (or p/q overflows float64): "
-                f"y_pred (Q) is {float(y_pred[place])!r} at index {place} "
-                f"where y_true (P) is {float(y_true[place])!r} > 0; Q must be > 0 wherever P is"
-            )
+        check_ndim(y_pred, "y_pred", (1, 2), "(N, C) or (C,) (probability rows)")
+        check_probability_rows(y_true, "y_true")
+        check_probability_rows(y_pred, "y_pred")
+        check_positive_where(y_pred, y_true, "y_pred", "y_true")
         return y_true, y_pred
 
     def _n_losses(self, y_pred):
         return y_pred.size // max(y_pred.shape[-1], 1)
 
     def _per_sample(self, y_true, y_pred):
-        positive = y_true > 0
-        log_ratio = np.zeros_like(y_true)
-        np.log(y_true, out=log_ratio, where=positive)
-        log_ratio -= np.log(y_pred, out=np.zeros_like(y_pred), where=positive)
-        return (y_true * log_ratio).sum(axis=-1)
+        p, q = y_true, y_pred
+        log_p_over_q = _log_where(p, p > 0) - _log_where(q, p > 0)  # ln p - ln q, 0 where p = 0
+        return (p * log_p_over_q).sum(axis=-1)
 
     def _per_sample_grad(self, y_true, y_pred):
-        ratio = np.zeros_like(y_pred)
-        np.divide(y_true, y_pred, out=ratio, where=y_true > 0)
-        return 0.0 - ratio
+        p, q = y_true, y_pred
+        return 0.0 - _ratio_where(p, q, where=p > 0)  # -p / q, 0 where p = 0

@@ -1,7 +1,7 @@
 r"""Layers and ``Sequential``: the forward and backward passes of a small network.
 
-Chapters "The chain rule and a neuron", "The 2-2-1 worked example" and "Backpropagation in
-matrix form" teach what these classes compute. Every layer works on a batch: its input has
+:ref:`chap-chain-rule`, :ref:`chap-worked-example` and :ref:`chap-backprop-matrix` teach what
+these classes compute; :ref:`chap-training-cycle` trains them. Every layer works on a batch: its input has
 shape ``(N, features)``, one row per sample, and no Python loop runs over the samples.
 
 Each layer has
@@ -16,14 +16,32 @@ Each layer has
 
 Weight layout (as in PyTorch): ``Linear(n_in, n_out).weight.value`` has shape
 ``(n_out, n_in)`` and the layer computes :math:`Y = X W^\top + b`. Row ``j`` of ``W`` holds the
-weights *into* output neuron ``j``; so the seed's :math:`w_{ij}` ("from input ``i`` to neuron
-``j``") is ``weight.value[j - 1, i - 1]``.
+weights *into* output neuron ``j``; so the exam notes' :math:`w_{ij}` ("from input ``i`` to
+neuron ``j``") is ``weight.value[j - 1, i - 1]``.
+
+Examples
+--------
+One forward and backward pass through a 2-1 layer and a sigmoid:
+
+>>> model = Sequential(Linear(2, 1, weight=[[0.7, 0.5]], bias=[0.3]), Sigmoid())
+>>> y_hat = model.forward([[1.0, 0.0]])          # sigmoid(0.7 + 0.3) = sigmoid(1)
+>>> y_hat.round(4)
+array([[0.7311]])
+>>> dL_dx = model.backward(np.ones_like(y_hat))  # dL/dy_hat = 1
+>>> model[0].weight.grad.round(4)                # sigmoid'(1) * x
+array([[0.1966, 0.    ]])
 """
 
 import numpy as np
 
 from nnlib import activations
-from nnlib._validation import as_float_array, check_choice, check_finite
+from nnlib._validation import (
+    as_finite_array,
+    as_generator,
+    check_choice,
+    check_instance,
+    check_int,
+)
 from nnlib.parameter import Parameter
 
 __all__ = ["Parameter", "Layer", "Linear", "Sigmoid", "ReLU", "Tanh", "Softmax", "Sequential"]
@@ -58,13 +76,17 @@ class Layer:
         for parameter in self.parameters():
             parameter.zero_grad()
 
-    def _check_batch(self, x, name="x"):
-        x = as_float_array(x, name)
-        check_finite(x, name)
+    def _check_batch(self, x, n_features=None):
+        """``x`` as a finite float64 batch of shape (N, features), with ``n_features`` columns if given."""
+        x = as_finite_array(x, "x")
         if x.ndim != 2:
             raise ValueError(
-                f"{self.describe()} expected {name} of shape (N, features), one row per sample; "
+                f"{self.describe()} expected x of shape (N, features), one row per sample; "
                 f"got shape {x.shape}"
+            )
+        if n_features is not None and x.shape[1] != n_features:
+            raise ValueError(
+                f"{self.describe()} expected input with {n_features} features, got shape {x.shape}"
             )
         return x
 
@@ -78,8 +100,7 @@ class Layer:
         return self._cache
 
     def _check_grad(self, grad_out, expected_shape):
-        grad_out = as_float_array(grad_out, "grad_out")
-        check_finite(grad_out, "grad_out")
+        grad_out = as_finite_array(grad_out, "grad_out")
         if grad_out.shape != expected_shape:
             raise ValueError(
                 f"{self.describe()} backward expected grad_out of shape {expected_shape} "
@@ -99,7 +120,7 @@ class Linear(Layer):
         \frac{\partial L}{\partial X} = \frac{\partial L}{\partial Y}\, W
 
     with ``X`` of shape ``(N, n_in)``, ``W`` of shape ``(n_out, n_in)`` (PyTorch's layout) and
-    ``b`` of shape ``(n_out,)``. Chapter "Backpropagation in matrix form".
+    ``b`` of shape ``(n_out,)``. :ref:`chap-backprop-matrix` derives the three gradients.
 
     Parameters
     ----------
@@ -125,14 +146,10 @@ class Linear(Layer):
 
     def __init__(self, n_in, n_out, rng=None, init="glorot", weight=None, bias=None):
         super().__init__()
-        for name, size in (("n_in", n_in), ("n_out", n_out)):
-            if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-                raise ValueError(f"{name} must be a positive integer, got {size!r}")
-        self.n_in, self.n_out = int(n_in), int(n_out)
-        check_choice(init, "init", INITS)
-        generator = (
-            rng if isinstance(rng, np.random.Generator) else np.random.default_rng(0 if rng is None else rng)
-        )
+        self.n_in = check_int(n_in, "n_in", minimum=1)
+        self.n_out = check_int(n_out, "n_out", minimum=1)
+        init = check_choice(init, "init", INITS)
+        generator = as_generator(rng)
         if init == "glorot":
             limit = np.sqrt(6.0 / (self.n_in + self.n_out))
             start = generator.uniform(-limit, limit, size=(self.n_out, self.n_in))
@@ -160,8 +177,7 @@ class Linear(Layer):
             (self.bias, bias, (self.n_out,)),
         ):
             name = f"{parameter.name} of {self.describe()}"
-            new = as_float_array(new, name)
-            check_finite(new, name)
+            new = as_finite_array(new, name)
             if new.shape != shape:
                 raise ValueError(f"{name} must have shape {shape}, got shape {new.shape}")
             parameter.value[...] = new
@@ -170,22 +186,16 @@ class Linear(Layer):
         return [self.weight, self.bias]
 
     def forward(self, x):
-        x = self._check_batch(x)
-        if x.shape[1] != self.n_in:
-            raise ValueError(
-                f"{self.describe()} expected input with {self.n_in} features, got shape {x.shape}"
-            )
-        self._cache = x
-        out = x @ self.weight.value.T
-        out += self.bias.value
-        return out
+        x = self._check_batch(x, n_features=self.n_in)
+        self._cache = x  # backward needs X
+        return x @ self.weight.value.T + self.bias.value  # Y = X W^T + b
 
     def backward(self, grad_out):
         x = self._cached()
         grad_out = self._check_grad(grad_out, (x.shape[0], self.n_out))
-        self.weight.grad += grad_out.T @ x
-        self.bias.grad += grad_out.sum(axis=0)
-        return grad_out @ self.weight.value
+        self.weight.grad += grad_out.T @ x  # dL/dW = (dL/dY)^T X
+        self.bias.grad += grad_out.sum(axis=0)  # dL/db = sum over the rows of dL/dY
+        return grad_out @ self.weight.value  # dL/dX = dL/dY W
 
 
 class _Elementwise(Layer):
@@ -253,7 +263,7 @@ class Softmax(Layer):
         = p_j \Big(g_j - \sum_i g_i p_i\Big), \qquad g = \frac{\partial L}{\partial p}
 
     For training, prefer no Softmax layer and ``CategoricalCrossEntropy(from_logits=True)``:
-    the combined gradient :math:`p - y` is cheaper and stable (chapter "The training cycle").
+    the combined gradient :math:`p - y` is cheaper and stable (:ref:`chap-training-cycle`).
     """
 
     def forward(self, x):
@@ -269,11 +279,11 @@ class Softmax(Layer):
 
 
 class Sequential(Layer):
-    """Layers applied one after the other; backward runs them in reverse order.
+    r"""Layers applied one after the other; backward runs them in reverse order.
 
     ``forward`` feeds each layer's output to the next; ``backward`` passes
-    :math:`\\partial L/\\partial \\text{output}` from the last layer to the first (the chain rule,
-    chapter "Backpropagation in matrix form"); ``parameters()`` concatenates the layers' lists
+    :math:`\partial L/\partial \text{output}` from the last layer to the first (the chain rule,
+    :ref:`chap-backprop-matrix`); ``parameters()`` concatenates the layers' lists
     in order. Each layer is labelled with its 1-based position, e.g. ``"Linear #3"``, and its
     parameters are named e.g. ``"Linear #3 weight"``.
 
@@ -290,10 +300,7 @@ class Sequential(Layer):
         if not layers:
             raise ValueError("Sequential needs at least one layer")
         for position, layer in enumerate(layers, start=1):
-            if not isinstance(layer, Layer):
-                raise TypeError(
-                    f"layer {position} of Sequential must be an nnlib.nn layer, got {type(layer).__name__}"
-                )
+            check_instance(layer, f"layer {position} of Sequential", Layer, "an nnlib.nn layer")
             layer.label = f"{type(layer).__name__} #{position}"
             for parameter in layer.parameters():
                 parameter.name = f"{layer.label} {parameter.name.split()[-1]}"
@@ -311,7 +318,7 @@ class Sequential(Layer):
     def forward(self, x):
         for layer in self.layers:
             x = layer.forward(x)
-        self._cache = True
+        self._cache = True  # each layer caches its own input; this records that forward ran
         return x
 
     def backward(self, grad_out):

@@ -15,25 +15,40 @@ the new value. The learning rate is the attribute ``opt.lr``; a schedule
 (:mod:`nnlib.schedules`) changes it between steps. ``opt.state[p]`` is a dict per parameter
 with its step count ``"step"`` and the buffers of the method (momentum, running averages).
 
-:class:`HeavyBall` is not a PyTorch optimizer: it is the momentum form the seeds write,
-``v = beta*v + lr*g; theta -= v``, kept so the chapter on momentum can compare the two.
+:class:`HeavyBall` is not a PyTorch optimizer: it is the momentum form the exam notes
+write, ``v = beta*v + lr*g; theta -= v``, kept so that :ref:`chap-momentum` can compare the two.
 
-Chapters: "Optimization basics" (plain gradient descent), "Batch GD, SGD, mini-batch",
-"Momentum and Nesterov", "Adaptive methods".
+Chapters: :ref:`chap-optimization-basics` (plain gradient descent), :ref:`chap-gd-variants`,
+:ref:`chap-momentum`, :ref:`chap-adaptive`.
+
+Examples
+--------
+Two steps of gradient descent on :math:`f(\theta) = \theta^2`, whose gradient is :math:`2\theta`:
+
+>>> from nnlib.parameter import Parameter
+>>> theta = Parameter([1.0])
+>>> opt = SGD([theta], lr=0.25)
+>>> for _ in range(2):
+...     opt.zero_grad()
+...     theta.grad += 2 * theta.value
+...     opt.step()
+>>> theta.value       # 1 -> 1 - 0.25 * 2 = 0.5 -> 0.25
+array([0.25])
 """
 
 import numpy as np
 
-from nnlib._validation import check_positive
-from nnlib.parameter import Parameter
+from nnlib._validation import (
+    check_bool,
+    check_decay_rate,
+    check_fraction,
+    check_nonnegative,
+    check_pair,
+    check_parameters,
+    check_same_shape,
+)
 
-
-def _check_unit_interval(value, name):
-    """Raise ``ValueError`` unless ``0 <= value < 1`` (a decay rate of a running average)."""
-    check_positive(value, name, allow_zero=True)
-    if value >= 1:
-        raise ValueError(f"{name} must lie in [0, 1), got {value!r}: at 1 the running average never changes")
-    return float(value)
+__all__ = ["Optimizer", "SGD", "HeavyBall", "Adagrad", "RMSprop", "Adam", "AdamW"]
 
 
 class Optimizer:
@@ -51,22 +66,11 @@ class Optimizer:
         The learning rate, >= 0. Stored as the attribute ``lr``.
     """
 
+    weight_decay = 0.0
+
     def __init__(self, params, lr):
-        if isinstance(params, Parameter):
-            raise TypeError("params must be an iterable of Parameter (e.g. [p] or model.parameters()), "
-                            "got a single Parameter")
-        try:
-            self.params = list(params)
-        except TypeError:
-            raise TypeError(f"params must be an iterable of Parameter, got {type(params).__name__}") from None
-        if not self.params:
-            raise ValueError("params is empty: the optimizer got no parameters to optimize")
-        for index, p in enumerate(self.params):
-            if not isinstance(p, Parameter):
-                raise TypeError(f"params[{index}] must be a Parameter, got {type(p).__name__}")
-        if len({id(p) for p in self.params}) != len(self.params):
-            raise ValueError("params holds the same Parameter more than once; it would be updated twice")
-        self.lr = check_positive(lr, "lr", allow_zero=True)
+        self.params = check_parameters(params)
+        self.lr = check_nonnegative(lr, "lr")
         self.state = {}
         for p in self.params:
             self.state[p] = {"step": 0, **self._initial_state(p)}
@@ -82,17 +86,21 @@ class Optimizer:
 
     def step(self):
         """Update every parameter once from its current ``grad``, in place."""
-        check_positive(self.lr, "lr", allow_zero=True)  # a schedule or a student may have changed it
+        check_nonnegative(self.lr, "lr")  # a schedule or a student may have changed it
         for p in self.params:
-            if p.grad.shape != p.value.shape:
-                raise ValueError(f"{p.name}: grad has shape {p.grad.shape} but value has shape "
-                                 f"{p.value.shape}; they must match")
+            check_same_shape(p.value, p.grad, true_name=f"{p.name}: value", pred_name=f"{p.name}: grad")
             state = self.state[p]
             state["step"] += 1
             self._update(p, state)
 
     def _update(self, p, state):
         raise NotImplementedError
+
+    def _apply_weight_decay(self, p):
+        r"""The gradient the update uses: :math:`g = \nabla_\theta J + \lambda\theta` (an L2 penalty)."""
+        if self.weight_decay:
+            return p.grad + self.weight_decay * p.value
+        return p.grad
 
     def __repr__(self):
         names = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters().items())
@@ -118,53 +126,60 @@ class SGD(Optimizer):
 
     (:math:`\tau` is ``dampening``); without momentum it is plain
     :math:`\theta_t = \theta_{t-1} - \eta g_t`. The learning rate multiplies the buffer
-    when it is applied, unlike the seeds' :class:`HeavyBall` form.
+    when it is applied, unlike the exam notes' :class:`HeavyBall` form.
 
     Parameters
     ----------
     params : iterable of Parameter
     lr : float, default 1e-3
-        Learning rate :math:`\eta >= 0`. PyTorch 2.x gives ``SGD`` the default ``1e-3``
-        (older versions required it); we follow the current default.
+        Learning rate :math:`\eta \ge 0`, PyTorch's default.
     momentum : float, default 0
-        :math:`\mu >= 0`.
+        :math:`\mu \ge 0`.
     dampening : float, default 0
         :math:`\tau \in [0, 1]`, scales the new gradient in the buffer.
     nesterov : bool, default False
         Nesterov's momentum; needs ``momentum > 0`` and ``dampening == 0``.
     weight_decay : float, default 0
-        L2 penalty :math:`\lambda >= 0`, added to the gradient.
+        L2 penalty :math:`\lambda \ge 0`, added to the gradient.
 
-    Chapters: "Optimization basics", "Batch GD, SGD, mini-batch", "Momentum and Nesterov".
+    Chapters: :ref:`chap-optimization-basics`, :ref:`chap-gd-variants`, :ref:`chap-momentum`.
+
+    Examples
+    --------
+    Momentum 0.9, gradients 2 then 1, from :math:`\theta = 1`:
+
+    >>> from nnlib.parameter import Parameter
+    >>> theta = Parameter([1.0])
+    >>> opt = SGD([theta], lr=0.1, momentum=0.9)
+    >>> theta.grad[:] = 2.0; opt.step(); theta.value      # b = 2, theta = 1 - 0.1 * 2
+    array([0.8])
+    >>> theta.grad[:] = 1.0; opt.step(); theta.value      # b = 0.9 * 2 + 1 = 2.8
+    array([0.52])
     """
 
     def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
-        self.momentum = check_positive(momentum, "momentum", allow_zero=True)
-        self.dampening = check_positive(dampening, "dampening", allow_zero=True)
-        if self.dampening > 1:
-            raise ValueError(f"dampening must lie in [0, 1], got {dampening!r}")
-        if not isinstance(nesterov, (bool, np.bool_)):
-            raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
-        if nesterov and (self.momentum == 0 or self.dampening != 0):
+        self.momentum = check_nonnegative(momentum, "momentum")
+        self.dampening = check_fraction(dampening, "dampening")
+        self.nesterov = check_bool(nesterov, "nesterov")
+        self.weight_decay = check_nonnegative(weight_decay, "weight_decay")
+        if self.nesterov and (self.momentum == 0 or self.dampening != 0):
             raise ValueError("nesterov=True needs momentum > 0 and dampening == 0, "
                              f"got momentum={momentum!r}, dampening={dampening!r}")
-        self.nesterov = bool(nesterov)
-        self.weight_decay = check_positive(weight_decay, "weight_decay", allow_zero=True)
         super().__init__(params, lr)
 
     def _initial_state(self, p):
         return {"momentum_buffer": None} if self.momentum else {}
 
     def _update(self, p, state):
-        g = p.grad + self.weight_decay * p.value if self.weight_decay else p.grad
+        g = self._apply_weight_decay(p)
         if self.momentum:
-            buffer = state["momentum_buffer"]
-            if buffer is None:
-                buffer = state["momentum_buffer"] = g.copy()
-            else:
-                buffer *= self.momentum
-                buffer += (1 - self.dampening) * g
-            g = g + self.momentum * buffer if self.nesterov else buffer
+            b = state["momentum_buffer"]
+            if b is None:  # b_1 = g_1
+                b = state["momentum_buffer"] = g.copy()
+            else:  # b_t = mu b_{t-1} + (1 - tau) g_t
+                b *= self.momentum
+                b += (1 - self.dampening) * g
+            g = g + self.momentum * b if self.nesterov else b
         p.value -= self.lr * g
 
     def hyperparameters(self):
@@ -173,7 +188,7 @@ class SGD(Optimizer):
 
 
 class HeavyBall(Optimizer):
-    r"""Momentum as the seeds write it (Polyak's heavy ball): the learning rate inside the velocity.
+    r"""Momentum as the exam notes write it (Polyak's heavy ball): the learning rate inside the velocity.
 
     .. math::
 
@@ -183,30 +198,29 @@ class HeavyBall(Optimizer):
     With a *constant* learning rate this is PyTorch's ``SGD(momentum=beta)`` in disguise:
     :math:`v_t = \eta b_t` for every t. When :math:`\eta_t` changes (a schedule) the two
     differ: here the old velocity keeps the old learning rate, in PyTorch the whole buffer
-    is rescaled by the new one. Not a PyTorch optimizer; kept for the chapter
-    "Momentum and Nesterov".
+    is rescaled by the new one. Not a PyTorch optimizer; kept for :ref:`chap-momentum`.
 
     Parameters
     ----------
     params : iterable of Parameter
     lr : float
-        Learning rate :math:`\eta >= 0`.
+        Learning rate :math:`\eta \ge 0`.
     momentum : float, default 0.9
         :math:`\beta \in [0, 1)`.
     """
 
     def __init__(self, params, lr, momentum=0.9):
-        self.momentum = _check_unit_interval(momentum, "momentum")
+        self.momentum = check_decay_rate(momentum, "momentum")
         super().__init__(params, lr)
 
     def _initial_state(self, p):
         return {"velocity": np.zeros_like(p.value)}
 
     def _update(self, p, state):
-        velocity = state["velocity"]
-        velocity *= self.momentum
-        velocity += self.lr * p.grad
-        p.value -= velocity
+        v = state["velocity"]
+        v *= self.momentum  # v_t = beta v_{t-1} + eta g_t
+        v += self.lr * p.grad
+        p.value -= v  # theta_t = theta_{t-1} - v_t
 
     def hyperparameters(self):
         return {"lr": self.lr, "momentum": self.momentum}
@@ -234,26 +248,28 @@ class Adagrad(Optimizer):
     initial_accumulator_value : float, default 0
     eps : float, default 1e-10
 
-    Chapter: "Adaptive methods".
+    Chapter: :ref:`chap-adaptive`.
     """
 
     def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
                  eps=1e-10):
-        self.lr_decay = check_positive(lr_decay, "lr_decay", allow_zero=True)
-        self.weight_decay = check_positive(weight_decay, "weight_decay", allow_zero=True)
-        self.initial_accumulator_value = check_positive(
-            initial_accumulator_value, "initial_accumulator_value", allow_zero=True)
-        self.eps = check_positive(eps, "eps", allow_zero=True)
+        self.lr_decay = check_nonnegative(lr_decay, "lr_decay")
+        self.weight_decay = check_nonnegative(weight_decay, "weight_decay")
+        self.initial_accumulator_value = check_nonnegative(
+            initial_accumulator_value, "initial_accumulator_value")
+        self.eps = check_nonnegative(eps, "eps")
         super().__init__(params, lr)
 
     def _initial_state(self, p):
         return {"sum": np.full_like(p.value, self.initial_accumulator_value)}
 
     def _update(self, p, state):
-        g = p.grad + self.weight_decay * p.value if self.weight_decay else p.grad
-        decayed_lr = self.lr / (1 + (state["step"] - 1) * self.lr_decay)
-        state["sum"] += g * g
-        p.value -= decayed_lr * g / (np.sqrt(state["sum"]) + self.eps)
+        g = self._apply_weight_decay(p)
+        t = state["step"]
+        decayed_lr = self.lr / (1 + (t - 1) * self.lr_decay)
+        s = state["sum"]
+        s += g * g  # s_t = s_{t-1} + g_t^2
+        p.value -= decayed_lr * g / (np.sqrt(s) + self.eps)
 
     def hyperparameters(self):
         return {"lr": self.lr, "lr_decay": self.lr_decay, "weight_decay": self.weight_decay,
@@ -287,18 +303,16 @@ class RMSprop(Optimizer):
     momentum : float, default 0
     centered : bool, default False
 
-    Chapter: "Adaptive methods".
+    Chapter: :ref:`chap-adaptive`.
     """
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
                  centered=False):
-        self.alpha = _check_unit_interval(alpha, "alpha")
-        self.eps = check_positive(eps, "eps", allow_zero=True)
-        self.weight_decay = check_positive(weight_decay, "weight_decay", allow_zero=True)
-        self.momentum = check_positive(momentum, "momentum", allow_zero=True)
-        if not isinstance(centered, (bool, np.bool_)):
-            raise TypeError(f"centered must be True or False, got {centered!r}")
-        self.centered = bool(centered)
+        self.alpha = check_decay_rate(alpha, "alpha")
+        self.eps = check_nonnegative(eps, "eps")
+        self.weight_decay = check_nonnegative(weight_decay, "weight_decay")
+        self.momentum = check_nonnegative(momentum, "momentum")
+        self.centered = check_bool(centered, "centered")
         super().__init__(params, lr)
 
     def _initial_state(self, p):
@@ -310,24 +324,25 @@ class RMSprop(Optimizer):
         return state
 
     def _update(self, p, state):
-        g = p.grad + self.weight_decay * p.value if self.weight_decay else p.grad
-        square_avg = state["square_avg"]
-        square_avg *= self.alpha
-        square_avg += (1 - self.alpha) * g * g
+        g = self._apply_weight_decay(p)
+        alpha = self.alpha
+        v = state["square_avg"]
+        v *= alpha  # v_t = alpha v_{t-1} + (1 - alpha) g_t^2
+        v += (1 - alpha) * g * g
         if self.centered:
-            grad_avg = state["grad_avg"]
-            grad_avg *= self.alpha
-            grad_avg += (1 - self.alpha) * g
-            denominator = np.sqrt(square_avg - grad_avg * grad_avg) + self.eps
+            g_avg = state["grad_avg"]
+            g_avg *= alpha  # g_avg_t = alpha g_avg_{t-1} + (1 - alpha) g_t
+            g_avg += (1 - alpha) * g
+            d = np.sqrt(v - g_avg * g_avg) + self.eps
         else:
-            denominator = np.sqrt(square_avg) + self.eps
+            d = np.sqrt(v) + self.eps
         if self.momentum:
-            buffer = state["momentum_buffer"]
-            buffer *= self.momentum
-            buffer += g / denominator
-            p.value -= self.lr * buffer
+            b = state["momentum_buffer"]
+            b *= self.momentum  # b_t = mu b_{t-1} + g_t / d_t
+            b += g / d
+            p.value -= self.lr * b
         else:
-            p.value -= self.lr * g / denominator
+            p.value -= self.lr * g / d
 
     def hyperparameters(self):
         return {"lr": self.lr, "alpha": self.alpha, "eps": self.eps, "weight_decay": self.weight_decay,
@@ -362,22 +377,27 @@ class Adam(Optimizer):
     weight_decay : float, default 0
     amsgrad : bool, default False
 
-    Chapter: "Adaptive methods".
+    Chapter: :ref:`chap-adaptive`.
+
+    Examples
+    --------
+    The first step moves each coordinate by about ``lr``, whatever the gradient's scale
+    (:math:`\hat m_1 / (\sqrt{\hat v_1} + \epsilon) = g / (|g| + \epsilon)`):
+
+    >>> from nnlib.parameter import Parameter
+    >>> theta = Parameter([1.0, 1.0])
+    >>> theta.grad[:] = [1000.0, 0.001]
+    >>> Adam([theta], lr=0.1).step()
+    >>> theta.value.round(4)
+    array([0.9, 0.9])
     """
 
-    _decoupled_weight_decay = False
-
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False):
-        try:
-            beta1, beta2 = betas
-        except (TypeError, ValueError):
-            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}") from None
-        self.betas = (_check_unit_interval(beta1, "betas[0]"), _check_unit_interval(beta2, "betas[1]"))
-        self.eps = check_positive(eps, "eps", allow_zero=True)
-        self.weight_decay = check_positive(weight_decay, "weight_decay", allow_zero=True)
-        if not isinstance(amsgrad, (bool, np.bool_)):
-            raise TypeError(f"amsgrad must be True or False, got {amsgrad!r}")
-        self.amsgrad = bool(amsgrad)
+        beta1, beta2 = check_pair(betas, "betas")
+        self.betas = (check_decay_rate(beta1, "betas[0]"), check_decay_rate(beta2, "betas[1]"))
+        self.eps = check_nonnegative(eps, "eps")
+        self.weight_decay = check_nonnegative(weight_decay, "weight_decay")
+        self.amsgrad = check_bool(amsgrad, "amsgrad")
         super().__init__(params, lr)
 
     def _initial_state(self, p):
@@ -389,40 +409,18 @@ class Adam(Optimizer):
     def _update(self, p, state):
         beta1, beta2 = self.betas
         t = state["step"]
-        if self._decoupled_weight_decay:
-            p.value *= 1 - self.lr * self.weight_decay
-            g = p.grad
-        else:
-            g = p.grad + self.weight_decay * p.value if self.weight_decay else p.grad
-        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        # The formulas of the docstring, written in place into two work arrays: a large model
-        # then allocates nothing per step (the same operations in the same order, so the same
-        # rounding as the one-line expressions in the comments).
-        work, numerator = self._work_arrays(p)
-        exp_avg *= beta1
-        exp_avg += np.multiply(g, 1 - beta1, out=work)  # m = beta1 m + (1 - beta1) g
-        exp_avg_sq *= beta2
-        np.multiply(g, 1 - beta2, out=work)
-        exp_avg_sq += np.multiply(work, g, out=work)  # v = beta2 v + (1 - beta2) g^2
-        if self.amsgrad:
-            np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
-            second_moment = state["max_exp_avg_sq"]
-        else:
-            second_moment = exp_avg_sq
-        step_size = self.lr / (1 - beta1**t)
-        denominator = np.sqrt(second_moment, out=work)  # sqrt(v) / sqrt(1 - beta2^t) + eps
-        denominator /= np.sqrt(1 - beta2**t)
-        denominator += self.eps
-        np.multiply(exp_avg, step_size, out=numerator)
-        p.value -= np.divide(numerator, denominator, out=numerator)  # lr / (1 - beta1^t) * m / denominator
-
-    def _work_arrays(self, p):
-        """Two scratch arrays of the parameter's shape, made once (they are not optimizer state)."""
-        if not hasattr(self, "_work"):
-            self._work = {}
-        if p not in self._work:
-            self._work[p] = (np.empty_like(p.value), np.empty_like(p.value))
-        return self._work[p]
+        g = self._apply_weight_decay(p)
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m *= beta1  # m_t = beta1 m_{t-1} + (1 - beta1) g_t
+        m += (1 - beta1) * g
+        v *= beta2  # v_t = beta2 v_{t-1} + (1 - beta2) g_t^2
+        v += (1 - beta2) * g * g
+        if self.amsgrad:  # v_max_t = max(v_max_{t-1}, v_t) replaces v_t in the step
+            v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+        bias_correction1 = 1 - beta1**t
+        bias_correction2 = 1 - beta2**t
+        denominator = np.sqrt(v) / np.sqrt(bias_correction2) + self.eps
+        p.value -= self.lr / bias_correction1 * m / denominator
 
     def hyperparameters(self):
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps, "weight_decay": self.weight_decay,
@@ -444,10 +442,13 @@ class AdamW(Adam):
     Loshchilov and Hutter (2019). Same parameters as :class:`Adam`, but
     ``weight_decay=1e-2`` by default.
 
-    Chapter: "Adaptive methods".
+    Chapter: :ref:`chap-adaptive`.
     """
-
-    _decoupled_weight_decay = True
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+
+    def _apply_weight_decay(self, p):
+        r"""Decoupled decay: shrink :math:`\theta` by :math:`1 - \eta\lambda`; return the plain gradient."""
+        p.value *= 1 - self.lr * self.weight_decay
+        return p.grad

@@ -18,23 +18,28 @@ they differ only by floating-point rounding. Typical loop::
             ...; opt.step()
         sched.step()
 
-Chapter: "Learning-rate schedules".
+Chapter: :ref:`chap-lr-schedules`.
+
+Examples
+--------
+>>> from nnlib.optim import SGD
+>>> from nnlib.parameter import Parameter
+>>> opt = SGD([Parameter([0.0])], lr=0.1)
+>>> sched = StepLR(opt, step_size=2, gamma=0.5)
+>>> rates = []
+>>> for epoch in range(5):
+...     rates.append(opt.lr)
+...     sched.step()
+>>> rates
+[0.1, 0.1, 0.05, 0.05, 0.025]
 """
 
 import math
-import numbers
 
-from nnlib._validation import check_positive
+from nnlib._validation import check_instance, check_int, check_nonnegative, check_positive
 from nnlib.optim import Optimizer
 
-
-def _check_positive_int(value, name, minimum=1):
-    """Raise unless ``value`` is an integer >= ``minimum`` (bools are not integers here)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
+__all__ = ["LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts"]
 
 
 class LRScheduler:
@@ -47,9 +52,7 @@ class LRScheduler:
     """
 
     def __init__(self, optimizer):
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"optimizer must be an nnlib.optim optimizer, got {type(optimizer).__name__}")
-        self.optimizer = optimizer
+        self.optimizer = check_instance(optimizer, "optimizer", Optimizer, "an nnlib.optim optimizer")
         self.base_lr = optimizer.lr
         self.last_epoch = 0
         self._set_lr(self.lr_at(0))
@@ -72,7 +75,7 @@ class LRScheduler:
         return list(self._last_lr)
 
     def _check_epoch(self, epoch):
-        return _check_positive_int(epoch, "epoch", minimum=0)
+        return check_int(epoch, "epoch", minimum=0)
 
 
 class StepLR(LRScheduler):
@@ -84,19 +87,19 @@ class StepLR(LRScheduler):
     ----------
     optimizer : Optimizer
     step_size : int
-        :math:`s >= 1`, the number of epochs between two decays.
+        :math:`s \ge 1`, the number of epochs between two decays.
     gamma : float, default 0.1
         The factor :math:`\gamma > 0`.
     """
 
     def __init__(self, optimizer, step_size, gamma=0.1):
-        self.step_size = _check_positive_int(step_size, "step_size")
+        self.step_size = check_int(step_size, "step_size", minimum=1)
         self.gamma = check_positive(gamma, "gamma")
         super().__init__(optimizer)
 
     def lr_at(self, epoch):
-        epoch = self._check_epoch(epoch)
-        return self.base_lr * self.gamma ** (epoch // self.step_size)
+        t = self._check_epoch(epoch)
+        return self.base_lr * self.gamma ** (t // self.step_size)
 
 
 class ExponentialLR(LRScheduler):
@@ -140,13 +143,13 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     def __init__(self, optimizer, T_max, eta_min=0.0):
-        self.T_max = _check_positive_int(T_max, "T_max")
-        self.eta_min = check_positive(eta_min, "eta_min", allow_zero=True)
+        self.T_max = check_int(T_max, "T_max", minimum=1)
+        self.eta_min = check_nonnegative(eta_min, "eta_min")
         super().__init__(optimizer)
 
     def lr_at(self, epoch):
-        epoch = self._check_epoch(epoch)
-        return self.eta_min + (self.base_lr - self.eta_min) * (1 + math.cos(math.pi * epoch / self.T_max)) / 2
+        t = self._check_epoch(epoch)
+        return self.eta_min + (self.base_lr - self.eta_min) * (1 + math.cos(math.pi * t / self.T_max)) / 2
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
@@ -160,6 +163,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     :math:`T_{cur} = t \bmod T_0`; otherwise cycle :math:`i` starts at epoch
     :math:`T_0 (T_{mult}^i - 1)/(T_{mult} - 1)`. (SGDR, Loshchilov and Hutter 2017.)
     Integer epochs only; ``cycle_at(t)`` gives :math:`(T_{cur}, T_i)`.
+    :ref:`chap-lr-schedules` plots it.
 
     Parameters
     ----------
@@ -173,9 +177,9 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     """
 
     def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0):
-        self.T_0 = _check_positive_int(T_0, "T_0")
-        self.T_mult = _check_positive_int(T_mult, "T_mult")
-        self.eta_min = check_positive(eta_min, "eta_min", allow_zero=True)
+        self.T_0 = check_int(T_0, "T_0", minimum=1)
+        self.T_mult = check_int(T_mult, "T_mult", minimum=1)
+        self.eta_min = check_nonnegative(eta_min, "eta_min")
         super().__init__(optimizer)
 
     def cycle_at(self, epoch):

@@ -1,14 +1,12 @@
 r"""Training routines: loops that fit a model's parameters to data with an :mod:`nnlib.optim` optimizer.
 
 * :func:`fit_line` -- fit :math:`\hat y = w x + b` by gradient descent on any elementwise loss,
-  used by the chapters on regression losses and on choosing a loss.
+  used by :ref:`chap-regression-losses` and :ref:`chap-choosing-a-loss`.
 """
-
-import numbers
 
 import numpy as np
 
-from nnlib._validation import as_float_array, check_finite
+from nnlib._validation import as_finite_array, check_int
 from nnlib.optim import SGD
 from nnlib.parameter import Parameter
 
@@ -26,8 +24,9 @@ def fit_line(loss, x, y, lr=0.05, steps=3000):
 
     and :class:`nnlib.optim.SGD` takes the steps with the decaying step size
     :math:`\eta_t = \eta_0 / \sqrt{1 + t/100}` (with a constant step, MAE's gradient, which
-    does not shrink near the minimum, would keep the line hopping around it). Chapters
-    "Regression losses" and "Choosing a loss" fit the same data with MSE, MAE and Huber.
+    does not shrink near the minimum, would keep the line hopping around it).
+    :ref:`chap-regression-losses` and :ref:`chap-choosing-a-loss` fit the same data with
+    MSE, MAE and Huber.
 
     Parameters
     ----------
@@ -44,10 +43,8 @@ def fit_line(loss, x, y, lr=0.05, steps=3000):
     (float, float)
         The fitted slope ``w`` and intercept ``b``, both starting from 0.
     """
-    x = as_float_array(x, "x")
-    check_finite(x, "x")
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
-        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
+    x = as_finite_array(x, "x")
+    steps = check_int(steps, "steps", minimum=0)
     w, b = Parameter(0.0, "w"), Parameter(0.0, "b")
     optimizer = SGD([w, b], lr=lr)
     for t in range(steps):

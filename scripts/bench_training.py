@@ -11,6 +11,18 @@ gradient, backward and ``Adam.step``. Its matmul FLOPs are counted as
     backward  twice that (dL/dW and dL/dX for each Linear layer)
 
 and the achieved GFLOP/s is compared with the same six matmuls done by bare numpy.
+
+When PyTorch can be imported, the same step is also timed in PyTorch (float64, the same
+weights, ``nn.CrossEntropyLoss`` and ``torch.optim.Adam``), after nnlib's, and
+the script prints the ratio of the two times, nnlib / PyTorch. PyTorch is not a dependency of the course; to
+get the comparison, run the script with a separate environment that has both numpy and
+torch, with nnlib on the path::
+
+    python3.11 -m venv /tmp/torchvenv
+    /tmp/torchvenv/bin/pip install torch==2.13.0 numpy==2.4.6   # numpy as in requirements.txt
+    PYTHONPATH=. /tmp/torchvenv/bin/python scripts/bench_training.py
+
+``--no-torch`` skips the comparison even where PyTorch is installed.
 """
 
 import argparse
@@ -26,20 +38,18 @@ from nnlib.optim import Adam
 N_IN, N_HIDDEN, N_OUT = 784, 256, 10
 
 
-def interleaved_seconds(first, second, repeats, warmup):
-    """Median times of two functions timed alternately, so that both see the same machine load."""
+def interleaved_seconds(functions, repeats, warmup):
+    """Median times of functions timed in turn, one call each per round, so that all see the same load."""
     for _ in range(warmup):
-        first()
-        second()
-    times_first, times_second = [], []
+        for function in functions:
+            function()
+    times = [[] for _ in functions]
     for _ in range(repeats):
-        start = time.perf_counter()
-        first()
-        middle = time.perf_counter()
-        second()
-        times_first.append(middle - start)
-        times_second.append(time.perf_counter() - middle)
-    return statistics.median(times_first), statistics.median(times_second)
+        for function, samples in zip(functions, times, strict=True):
+            start = time.perf_counter()
+            function()
+            samples.append(time.perf_counter() - start)
+    return [statistics.median(samples) for samples in times]
 
 
 def median_seconds(function, repeats, warmup):
@@ -58,11 +68,38 @@ def matmul_flops(batch):
     return 3 * forward
 
 
+def torch_training_step(model, x, labels):
+    """The same step in PyTorch (float64, the same initial weights), or None without PyTorch."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    net = torch.nn.Sequential(
+        torch.nn.Linear(N_IN, N_HIDDEN), torch.nn.ReLU(), torch.nn.Linear(N_HIDDEN, N_OUT)
+    ).double()
+    with torch.no_grad():
+        for ours, theirs in ((model[0], net[0]), (model[2], net[2])):
+            theirs.weight.copy_(torch.from_numpy(ours.weight.value))
+            theirs.bias.copy_(torch.from_numpy(ours.bias.value))
+    inputs, targets = torch.from_numpy(x), torch.from_numpy(labels)
+    criterion = torch.nn.CrossEntropyLoss()
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+
+    def step():
+        optimizer.zero_grad()
+        criterion(net(inputs), targets).backward()
+        optimizer.step()
+
+    step.version = f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads"
+    return step
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--repeats", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--no-torch", action="store_true", help="skip the comparison with PyTorch")
     args = parser.parse_args()
 
     rng = np.random.default_rng(0)
@@ -92,7 +129,11 @@ def main():
         g1 @ w1
 
     flops = matmul_flops(args.batch)
-    step, raw = interleaved_seconds(training_step, raw_matmuls, args.repeats, args.warmup)
+    step, raw = interleaved_seconds([training_step, raw_matmuls], args.repeats, args.warmup)
+    # PyTorch runs in a block of its own after nnlib's: interleaved, its OpenMP threads and
+    # OpenBLAS's threads wait for work on the same cores and slow each other down.
+    torch_step = None if args.no_torch else torch_training_step(model, x, labels)
+    torch_time = median_seconds(torch_step, args.repeats, args.warmup) if torch_step else None
     parts = {
         "forward": lambda: model.forward(x),
         "loss gradient": lambda: loss.grad(y, model[2]._cache @ w2.T),
@@ -100,7 +141,8 @@ def main():
         "Adam step": optimizer.step,
     }
     print(f"784-256-10 MLP, batch {args.batch}, float64")
-    print(f"median of {args.repeats} runs after {args.warmup} warm-up runs; step and raw matmuls alternate")
+    print(f"median of {args.repeats} runs after {args.warmup} warm-up runs; "
+          "nnlib's step and raw matmuls alternate")
     forward_flops = flops / 3
     print(
         f"matmul FLOPs per step: {flops / 1e6:.1f} M "
@@ -109,6 +151,11 @@ def main():
     print(f"raw numpy matmuls     : {raw * 1e3:8.3f} ms  {flops / raw / 1e9:7.2f} GFLOP/s")
     print(f"nnlib training step   : {step * 1e3:8.3f} ms  {flops / step / 1e9:7.2f} GFLOP/s")
     print(f"training step / raw   : {raw / step:8.1%} of the raw matmul throughput (target >= 50%)")
+    if torch_step:
+        print(f"PyTorch training step : {torch_time * 1e3:8.3f} ms  ({torch_step.version})")
+        print(f"nnlib / PyTorch time  : {step / torch_time:8.2f} (below 1: nnlib is faster)")
+    else:
+        print("PyTorch training step : not measured (PyTorch not importable, or --no-torch)")
     print("time per part (each measured alone; backward includes a forward):")
     for name, part in parts.items():
         print(f"  {name:<14}: {median_seconds(part, args.repeats // 2, 5) * 1e3:8.3f} ms")

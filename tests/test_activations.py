@@ -18,7 +18,7 @@ def central_difference(f, z, h=1e-6):
 def test_sigmoid_by_hand():
     # sigmoid(0) = 1/2; sigmoid(ln 3) = 1 / (1 + 1/3) = 3/4; sigmoid(-ln 3) = 1/4
     np.testing.assert_allclose(act.sigmoid([0.0, math.log(3), -math.log(3)]), [0.5, 0.75, 0.25])
-    # seed 001 step 3: sigmoid(0.3) = 1 / (1 + e^-0.3)
+    # the exam notes, step 3: sigmoid(0.3) = 1 / (1 + e^-0.3)
     assert float(act.sigmoid(0.3)) == pytest.approx(1 / (1 + math.exp(-0.3)))
 
 

@@ -31,21 +31,37 @@ def test_mse_by_hand():
     # squares: 0.25, 0, 4 -> sum 4.25, mean 4.25 / 3; gradient 2 d = [1, 0, -4]
     np.testing.assert_allclose(MSE(reduction="none")(Y3, P3), [0.25, 0.0, 4.0])
     assert MSE(reduction="sum")(Y3, P3) == pytest.approx(4.25)
-    assert MSE()(Y3, P3) == pytest.approx(4.25 / 3)
+    assert MSE(reduction="mean")(Y3, P3) == pytest.approx(4.25 / 3)
+    assert MSE()(Y3, P3) == pytest.approx(4.25 / 3)  # the default reduction is the mean
     np.testing.assert_allclose(MSE(reduction="sum").grad(Y3, P3), [1.0, 0.0, -4.0])
     np.testing.assert_allclose(MSE(reduction="none").grad(Y3, P3), [1.0, 0.0, -4.0])
     np.testing.assert_allclose(MSE().grad(Y3, P3), [1 / 3, 0.0, -4 / 3])
 
 
-def test_mse_seed_example():
-    # seed 001 section 1: predicted 0.8, actual 1.0 -> (0.8 - 1.0)^2 = 0.04
-    assert MSE()([1.0], [0.8]) == pytest.approx(0.04)
+def test_mse_by_hand_second_set():
+    # residuals y_pred - y_true = [0.5, -1, 2, 0]; squares [0.25, 1, 4, 0], sum 5.25, mean 1.3125
+    # gradient 2 d = [1, -2, 4, 0]; the mean's is that over 4
+    y_true, y_pred = [1.0, 2.0, -1.0, 3.0], [1.5, 1.0, 1.0, 3.0]
+    np.testing.assert_allclose(MSE(reduction="none")(y_true, y_pred), [0.25, 1.0, 4.0, 0.0])
+    assert MSE(reduction="sum")(y_true, y_pred) == pytest.approx(5.25)
+    assert MSE()(y_true, y_pred) == pytest.approx(1.3125)
+    np.testing.assert_allclose(MSE(reduction="none").grad(y_true, y_pred), [1.0, -2.0, 4.0, 0.0])
+    np.testing.assert_allclose(MSE(reduction="sum").grad(y_true, y_pred), [1.0, -2.0, 4.0, 0.0])
+    np.testing.assert_allclose(MSE().grad(y_true, y_pred), [0.25, -0.5, 1.0, 0.0])
 
 
-def test_mse_mean_divides_by_all_elements_of_a_matrix():
-    # 2 x 2 residuals 1, 1, 1, 1 -> squares sum 4 over 4 elements -> 1; gradient 2 * 1 / 4 = 0.5
-    assert MSE()(np.zeros((2, 2)), np.ones((2, 2))) == pytest.approx(1.0)
-    np.testing.assert_allclose(MSE().grad(np.zeros((2, 2)), np.ones((2, 2))), np.full((2, 2), 0.5))
+def test_mse_notes_example():
+    # the exam notes, section 1: predicted 0.8, actual 1.0 -> (0.8 - 1.0)^2 = 0.04
+    assert MSE()([1.0], [0.8]) == pytest.approx(0.04, abs=1e-15)
+
+
+@pytest.mark.parametrize("shape", [(2, 2), (2, 3)])
+def test_mse_mean_divides_by_all_elements_of_a_matrix(shape):
+    # residuals all 1: the squares' mean is 1 whatever the shape; each gradient is 2 * 1 / (rows * columns)
+    # (2 x 3: 2/6 = 1/3; dividing by the 2 rows instead would give 1)
+    n_elements = shape[0] * shape[1]
+    assert MSE()(np.zeros(shape), np.ones(shape)) == pytest.approx(1.0)
+    np.testing.assert_allclose(MSE().grad(np.zeros(shape), np.ones(shape)), np.full(shape, 2 / n_elements))
 
 
 def test_mae_by_hand():
@@ -76,12 +92,13 @@ def test_huber_other_deltas_and_the_boundary():
     np.testing.assert_allclose(Huber(delta=3.0, reduction="none").grad(Y3, P3), [0.5, 0.0, -2.0])
 
 
-def test_huber_seed_form_is_the_same_function():
-    # seed: 1/2 d^2 if |d| < delta else delta |d| - delta^2 / 2, written here in plain arithmetic
+def test_huber_notes_form_is_the_same_function():
+    # the exam notes: 1/2 d^2 if |d| < delta else delta |d| - delta^2 / 2, written here in plain arithmetic
     delta = 1.3
     d = np.linspace(-4, 4, 801)
-    seed = np.array([0.5 * x * x if abs(x) < delta else delta * abs(x) - delta**2 / 2 for x in d])
-    np.testing.assert_allclose(Huber(delta=delta, reduction="none")(np.zeros_like(d), d), seed, atol=1e-12)
+    notes_form = np.array([0.5 * x * x if abs(x) < delta else delta * abs(x) - delta**2 / 2 for x in d])
+    huber = Huber(delta=delta, reduction="none")
+    np.testing.assert_allclose(huber(np.zeros_like(d), d), notes_form, atol=1e-12)
 
 
 # ------------------------------------------------------------------ binary cross-entropy
@@ -98,8 +115,8 @@ def test_bce_probabilities_by_hand():
     np.testing.assert_allclose(BinaryCrossEntropy().grad(y, p), [-0.625, 2 / 3])
 
 
-def test_bce_seed_confident_mistake():
-    # seed 001 section 2B: predicting 0.99 for label 0 -> -ln(1 - 0.99) = -ln 0.01 = 4.60517...
+def test_bce_notes_confident_mistake():
+    # the exam notes, section 2B: predicting 0.99 for label 0 -> -ln(1 - 0.99) = -ln 0.01 = 4.60517...
     assert BinaryCrossEntropy()([0.0], [0.99]) == pytest.approx(4.605170185988091)
 
 
@@ -279,6 +296,15 @@ def test_kl_q_zero_where_p_positive_is_an_error():
     assert KLDivergence()([[1.0, 0.0]], [[1.0, 0.0]]) == 0.0
 
 
+def test_kl_tiny_q_has_a_finite_value_but_an_overflowing_gradient():
+    # q = 1e-310 (subnormal) where p = 1: D = 1 * ln(1 / 1e-310) = 310 ln 10 = 713.8..., finite;
+    # the gradient -p/q = -1e310 exceeds float64 (max ~1.8e308): a ValueError, never -inf
+    P, Q = [[1.0, 0.0]], [[1e-310, 1.0]]
+    assert KLDivergence()(P, Q) == pytest.approx(-math.log(1e-310))
+    with pytest.raises(ValueError, match="overflows float64"):
+        KLDivergence().grad(P, Q)
+
+
 # ------------------------------------------------------------------ bad input, every loss
 
 ALL_LOSSES = [
@@ -328,6 +354,39 @@ def test_non_numeric_input_is_a_type_error(cls, y_true, y_pred):
         cls()("ab", y_pred)
     with pytest.raises(TypeError, match="y_pred"):
         cls().grad(y_true, np.array(y_pred) > 0.35)  # booleans are not numbers here
+
+
+def test_shape_mismatch_message_names_both_shapes():
+    with pytest.raises(ValueError, match=r"y_pred has shape \(3, 1\) but y_true has shape \(3,\)"):
+        MSE()(np.zeros(3), np.zeros((3, 1)))
+    with pytest.raises(ValueError, match=r"y_pred has shape \(3,\) but y_true has shape \(3, 1\)"):
+        MSE().grad(np.zeros((3, 1)), np.zeros(3))
+
+
+@pytest.mark.parametrize("argument", ["y_true", "y_pred"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_nan_and_inf_message_says_how_many_and_where(argument, bad):
+    arrays = {"y_true": np.array([1.0, 2.0, 3.0]), "y_pred": np.array([1.0, 2.0, 3.0])}
+    arrays[argument][1] = bad
+    kind = "NaN" if np.isnan(bad) else "infinite"
+    with pytest.raises(ValueError, match=rf"{argument} contains 1 {kind} value\(s\) \(first at index 1\)"):
+        MSE()(arrays["y_true"], arrays["y_pred"])
+
+
+@pytest.mark.parametrize("bad", ["abc", [True, False], [1 + 2j, 0j], [[1.0, 2.0], [3.0]]])
+def test_strings_booleans_complex_and_ragged_input_are_type_errors(bad):
+    with pytest.raises(TypeError, match="y_true must be an array of"):
+        MSE()(bad, [1.0, 2.0])
+
+
+@pytest.mark.parametrize(("cls", "y_true", "y_pred"), ALL_LOSSES, ids=IDS)
+def test_inputs_are_not_modified(cls, y_true, y_pred):
+    y_true, y_pred = np.array(y_true, float), np.array(y_pred, float)
+    before = y_true.copy(), y_pred.copy()
+    cls()(y_true, y_pred)
+    cls().grad(y_true, y_pred)
+    np.testing.assert_array_equal(y_true, before[0])
+    np.testing.assert_array_equal(y_pred, before[1])
 
 
 def test_overflowing_values_raise_instead_of_warning():

@@ -62,7 +62,7 @@ def test_seeded_initialisation():
     assert abs(he.weight.value.std() - math.sqrt(2 / 400)) < 0.02 * math.sqrt(2 / 400)
     with pytest.raises(ValueError, match="init"):
         Linear(2, 2, init="xavier")
-    with pytest.raises(ValueError, match="n_in must be a positive integer"):
+    with pytest.raises(ValueError, match="n_in must be an integer >= 1"):
         Linear(0, 2)
 
 

@@ -93,7 +93,7 @@ def test_gradient_descent_on_quadratic_matches_closed_form():
         assert p.value[0] == pytest.approx((1 - lr * a) ** t * x0, rel=1e-12)
 
 
-# ---------------------------------------------------------------- the seed's momentum form
+# ---------------------------------------------------------------- the exam notes' momentum form
 
 
 def test_heavy_ball_by_hand():
@@ -116,12 +116,12 @@ def _quadratic_run(optimizer_class, schedule=None, steps=30):
     return np.array(path)
 
 
-def test_seed_momentum_equals_pytorch_form_at_constant_lr():
+def test_notes_momentum_equals_pytorch_form_at_constant_lr():
     # v_t = lr * b_t by induction when lr is constant, so the trajectories coincide
     np.testing.assert_allclose(_quadratic_run(HeavyBall), _quadratic_run(SGD), rtol=1e-12, atol=1e-14)
 
 
-def test_seed_momentum_differs_from_pytorch_form_under_a_schedule():
+def test_notes_momentum_differs_from_pytorch_form_under_a_schedule():
     heavy, pytorch = _quadratic_run(HeavyBall, True), _quadratic_run(SGD, True)
     # identical for the first 5 steps (lr still constant) ...
     np.testing.assert_allclose(heavy[:5], pytorch[:5], rtol=1e-12, atol=1e-14)
@@ -129,7 +129,7 @@ def test_seed_momentum_differs_from_pytorch_form_under_a_schedule():
     assert np.abs(heavy[5:] - pytorch[5:]).max() > 1e-3
 
 
-def test_seed_momentum_vs_pytorch_after_an_lr_change_by_hand():
+def test_notes_momentum_vs_pytorch_after_an_lr_change_by_hand():
     # f = x^2/2 (g = x), x0 = 1, lr 0.1 for step 1 and 0.05 for step 2, mu = 0.9
     # heavy ball: v1 = 0.1*1 = 0.1, x1 = 0.9; v2 = 0.9*0.1 + 0.05*0.9 = 0.135, x2 = 0.765
     # PyTorch:    b1 = 1, x1 = 0.9;          b2 = 0.9*1 + 0.9 = 1.8, x2 = 0.9 - 0.05*1.8 = 0.81

@@ -1,4 +1,4 @@
-"""The seed's 2-2-1 worked example (seed 001, section 10) computed with nnlib.
+"""The exam notes' 2-2-1 worked example (their section 10) computed with nnlib.
 
 nnlib's numbers are held against two independent sources: hand arithmetic written out step by
 step with the math module below, and SymPy differentiating the whole loss expression
@@ -20,7 +20,7 @@ def sig(z):
     return 1.0 / (1.0 + math.exp(-z))
 
 
-# ---- hand arithmetic, the seed's steps 3-6 without rounding ----
+# ---- hand arithmetic, the exam notes' steps 3-6 without rounding ----
 X1, X2, Y, LR = 1.0, 0.0, 1.0, 0.1
 W11, W21, B1, W12, W22, B2, W13, W23, B3 = 0.2, 0.4, 0.1, 0.3, 0.1, 0.2, 0.7, 0.5, 0.3
 Z1 = W11 * X1 + W21 * X2 + B1  # 0.3
@@ -39,7 +39,7 @@ HAND_GRAD = {
 }  # fmt: skip
 
 
-def seed_model():
+def notes_model():
     W1, b1, W2, b2 = network.layer_arrays()
     return Sequential(
         Linear(2, 2, weight=W1, bias=b1), Sigmoid(), Linear(2, 1, weight=W2, bias=b2), Sigmoid()
@@ -47,7 +47,7 @@ def seed_model():
 
 
 def nnlib_gradients(model):
-    """The nine gradients in the seed's naming, read from nnlib's (n_out, n_in) weight layout."""
+    """The nine gradients in the exam notes' naming, read from nnlib's (n_out, n_in) weight layout."""
     hidden, output = model[0], model[2]
     return {
         "w_11": hidden.weight.grad[0, 0], "w_21": hidden.weight.grad[0, 1], "b_1": hidden.bias.grad[0],
@@ -63,7 +63,7 @@ def symbolic():
 
 @pytest.fixture
 def trained_once():
-    model = seed_model()
+    model = notes_model()
     x, y = np.array([[X1, X2]]), np.array([[Y]])
     z_hidden = model[0].forward(x)
     a_hidden = model[1].forward(z_hidden)
@@ -97,7 +97,7 @@ def test_hand_arithmetic_agrees_with_sympy(symbolic):
 
 
 def test_lambdified_gradient_equals_evaluated_gradient(symbolic):
-    values = [network.SEED_EXAMPLE["params"][p.name] for p in network.PARAMETERS]
+    values = [network.NOTES_EXAMPLE["params"][p.name] for p in network.PARAMETERS]
     numbers = network.lambdify_gradient()(X1, X2, Y, *values)
     for parameter, number in zip(network.PARAMETERS, numbers, strict=True):
         assert float(number) == pytest.approx(symbolic["grad"][parameter.name], rel=1e-13, abs=1e-16)
@@ -137,13 +137,13 @@ def test_one_gradient_descent_step(trained_once):
     assert hidden.bias.value[1] == pytest.approx(B2 - LR * HAND_GRAD["b_2"], rel=1e-14)
 
 
-def test_where_the_seed_is_right_and_where_it_is_wrong(symbolic):
-    # the seed rounds to three decimals: a1 ~ 0.574 and a2 ~ 0.622 are right
+def test_where_the_notes_are_right_and_where_they_are_wrong(symbolic):
+    # the notes round to three decimals: a1 ~ 0.574 and a2 ~ 0.622 are right
     assert round(symbolic["a1"], 3) == 0.574 and round(symbolic["a2"], 3) == 0.622
     # its z3 ~ 1.086 is not: 0.7*0.574 + 0.5*0.622 + 0.3 = 0.4018 + 0.311 + 0.3 = 1.0128
     assert abs(0.7 * 0.574 + 0.5 * 0.622 + 0.3 - 1.0128) < 1e-12
     assert round(symbolic["z3"], 3) == 1.013 and abs(symbolic["z3"] - 1.086) > 0.07
-    # everything after inherits the error: y_hat 0.734 (seed 0.748), L 0.310 (seed 0.289)
+    # everything after inherits the error: y_hat 0.734 (notes 0.748), L 0.310 (notes 0.289)
     assert round(symbolic["y_hat"], 3) == 0.734 and round(symbolic["L"], 3) == 0.310
-    # the seed's own chain from its wrong y_hat is consistent: -log(0.748) = 0.290 (it shows 0.289)
+    # the notes' own chain from its wrong y_hat is consistent: -log(0.748) = 0.290 (it shows 0.289)
     assert round(-math.log(0.748), 3) == 0.290

@@ -1,18 +1,19 @@
 r"""Every loss of ``nnlib.losses`` as a SymPy expression, differentiated symbolically.
 
-The chapters "Regression losses", "Classification losses" and "Margins and divergences"
-derive the gradients here; the tests hold ``nnlib.losses``' numeric gradients against the
-``lambdify``-ed derivatives at random points.
+:ref:`chap-regression-losses`, :ref:`chap-classification-losses` and
+:ref:`chap-margins-divergences` derive the gradients here; the tests hold ``nnlib.losses``'
+numeric gradients against the ``lambdify``-ed derivatives at random points.
 
-Per-sample expressions use the symbols ``y`` (target), ``y_hat`` (prediction), ``z`` (logit)
-and ``delta`` (Huber's threshold). Row losses (categorical cross-entropy, KL) take the number
-of classes ``K`` and use indexed symbols ``y_1..y_K``, ``p_1..p_K``, ``z_1..z_K``.
+Per-sample expressions use the symbols ``y`` (target), ``y_hat`` (prediction, printed
+``yhat``, which LaTeX renders as :math:`\hat y`), ``z`` (logit) and ``delta`` (Huber's
+threshold). Row losses (categorical cross-entropy, KL) take the number of classes ``K`` and
+use indexed symbols ``y_1..y_K``, ``p_1..p_K``, ``z_1..z_K``.
 
 Examples
 --------
 >>> import sympy as sp
 >>> sp.simplify(sp.diff(mse(), y_hat))
--2*y + 2*y_hat
+-2*y + 2*yhat
 >>> sigmoid_bce_logit_gradient()
 -y + 1/(1 + exp(-z))
 >>> sp.simplify(sigmoid_bce_logit_gradient() - (sigmoid(z) - y))

@@ -1,7 +1,7 @@
-r"""The seed's 2-2-1 network as one SymPy expression, differentiated directly.
+r"""The exam notes' 2-2-1 network as one SymPy expression, differentiated directly.
 
-Chapter "The 2-2-1 worked example". Two inputs, two sigmoid hidden neurons, one sigmoid
-output, binary cross-entropy; the seed's naming, :math:`w_{ij}` from input (or hidden
+:ref:`chap-worked-example`. Two inputs, two sigmoid hidden neurons, one sigmoid
+output, binary cross-entropy; the exam notes' naming, :math:`w_{ij}` from input (or hidden
 neuron) :math:`i` to neuron :math:`j`:
 
 .. math::
@@ -23,7 +23,7 @@ __all__ = [
     "x2",
     "y",
     "PARAMETERS",
-    "SEED_EXAMPLE",
+    "NOTES_EXAMPLE",
     "sigmoid",
     "forward_expressions",
     "loss_expression",
@@ -35,11 +35,11 @@ __all__ = [
 
 x1, x2, y = sp.symbols("x_1 x_2 y", real=True)
 w11, w21, b1, w12, w22, b2, w13, w23, b3 = sp.symbols("w_11 w_21 b_1 w_12 w_22 b_2 w_13 w_23 b_3", real=True)
-#: The nine parameters in the seed's order: hidden neuron 1, hidden neuron 2, output neuron.
+#: The nine parameters in the exam notes' order: hidden neuron 1, hidden neuron 2, output neuron.
 PARAMETERS = (w11, w21, b1, w12, w22, b2, w13, w23, b3)
 
-#: The seed's worked example (seed 001, section 10): inputs, label, initial parameters, learning rate.
-SEED_EXAMPLE = {
+#: The exam notes' worked example (their section 10): inputs, label, initial parameters, learning rate.
+NOTES_EXAMPLE = {
     "x": (1.0, 0.0),
     "y": 1.0,
     "params": {
@@ -85,7 +85,7 @@ def gradient_expressions():
 
 
 def lambdify_gradient():
-    """A numpy function ``f(x1, x2, y, *nine_parameters)`` returning the nine gradients (seed order)."""
+    """A numpy function ``f(x1, x2, y, *nine_parameters)``: the nine gradients, in ``PARAMETERS`` order."""
     gradients = gradient_expressions()
     return sp.lambdify((x1, x2, y, *PARAMETERS), [gradients[p] for p in PARAMETERS], modules="numpy")
 
@@ -96,11 +96,11 @@ def evaluate(x=None, label=None, params=None):
     Parameters
     ----------
     x : pair of floats, optional
-        The input (default: the seed's ``(1, 0)``).
+        The input (default: the exam notes' ``(1, 0)``).
     label : float, optional
-        The label y (default: the seed's 1).
+        The label y (default: the exam notes' 1).
     params : dict, optional
-        ``{"w_11": ..., ...}`` by symbol name (default: the seed's initial values).
+        ``{"w_11": ..., ...}`` by symbol name (default: the exam notes' initial values).
 
     Returns
     -------
@@ -109,9 +109,9 @@ def evaluate(x=None, label=None, params=None):
         ``"delta1", "delta2", "delta3"``: :math:`\\partial L/\\partial z_j`, which equal
         :math:`\\partial L/\\partial b_j` because :math:`\\partial z_j/\\partial b_j = 1`.
     """
-    x = SEED_EXAMPLE["x"] if x is None else x
-    label = SEED_EXAMPLE["y"] if label is None else label
-    params = SEED_EXAMPLE["params"] if params is None else params
+    x = NOTES_EXAMPLE["x"] if x is None else x
+    label = NOTES_EXAMPLE["y"] if label is None else label
+    params = NOTES_EXAMPLE["params"] if params is None else params
     missing = {p.name for p in PARAMETERS} - set(params)
     if missing:
         raise ValueError(
@@ -126,12 +126,12 @@ def evaluate(x=None, label=None, params=None):
 
 
 def layer_arrays(params=None):
-    """The seed's parameters as nnlib arrays: ``(W1, b1, W2, b2)``, PyTorch's ``(n_out, n_in)`` layout.
+    """The exam notes' parameters as nnlib arrays: ``(W1, b1, W2, b2)``, PyTorch's ``(n_out, n_in)`` layout.
 
-    ``W[j-1, i-1] = w_ij``: row ``j`` holds the weights *into* neuron ``j`` (the seed's
-    second index), so the seed's ``w_21`` (input 2 to hidden 1) sits at ``W1[0, 1]``.
+    ``W[j-1, i-1] = w_ij``: row ``j`` holds the weights *into* neuron ``j`` (the notes'
+    second index), so the notes' ``w_21`` (input 2 to hidden 1) sits at ``W1[0, 1]``.
     """
-    p = SEED_EXAMPLE["params"] if params is None else params
+    p = NOTES_EXAMPLE["params"] if params is None else params
     W1 = [[p["w_11"], p["w_21"]], [p["w_12"], p["w_22"]]]
     b1_ = [p["b_1"], p["b_2"]]
     W2 = [[p["w_13"], p["w_23"]]]

@@ -1,0 +1,51 @@
+"""The package itself: ``import nnlib`` reaches every submodule, and none of them imports in a cycle.
+
+Each check runs in a fresh interpreter, so that a module imported earlier by another test
+cannot hide a missing import or an import cycle.
+"""
+
+import subprocess
+import sys
+
+import pytest
+
+import nnlib
+
+MODULES = [f"nnlib.{name}" for name in nnlib.SUBMODULES] + [
+    "nnlib._validation",
+    "nnlib.symbolic.losses",
+    "nnlib.symbolic.optim",
+    "nnlib.symbolic.network",
+]
+
+
+def run_python(code):
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_import_nnlib_gives_its_submodules():
+    code = (
+        "import nnlib\n"
+        "print(nnlib.losses.MSE()([1.0, 2.0], [1.5, 2.0]), nnlib.optim.Adam.__name__, "
+        "nnlib.symbolic.network.NOTES_EXAMPLE['lr'])"
+    )
+    # (0.25 + 0) / 2 = 0.125; the notes' learning rate is 0.1
+    assert run_python(code) == "0.125 Adam 0.1"
+
+
+def test_submodules_are_imported_only_when_used():
+    code = "import sys, nnlib\nprint(sorted(m for m in sys.modules if m.startswith('nnlib.')))"
+    assert run_python(code) == "[]"
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_every_module_imports_on_its_own(module):
+    assert run_python(f"import {module}; print('ok')") == "ok"
+
+
+def test_unknown_attribute_is_an_attribute_error():
+    with pytest.raises(AttributeError, match="no attribute 'loss'"):
+        nnlib.loss  # noqa: B018
+    assert set(nnlib.SUBMODULES) <= set(dir(nnlib))
