@@ -15,6 +15,7 @@ teaches it. Submodules:
 ``nnlib.training``      training routines (``fit_line``)
 ``nnlib.gradcheck``     central-difference gradient checks
 ``nnlib.display``       Markdown tables for the chapters
+``nnlib.animation``     animated optimizer paths for the chapters
 ``nnlib.symbolic``      SymPy derivations the tests hold the numbers against
 ======================  ==========================================================================
 
@@ -28,7 +29,7 @@ Examples
 0.125
 """
 
-import importlib
+from nnlib._lazy import lazy_submodules
 
 __version__ = "0.1.0"
 
@@ -44,18 +45,10 @@ SUBMODULES = (
     "training",
     "gradcheck",
     "display",
+    "animation",
     "symbolic",
 )
 
 __all__ = list(SUBMODULES)
 
-
-def __getattr__(name):
-    """Import a submodule on first use, so that ``nnlib.losses`` works after ``import nnlib``."""
-    if name in SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted({*globals(), *SUBMODULES})
+__getattr__, __dir__ = lazy_submodules(__name__, SUBMODULES)

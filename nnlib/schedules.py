@@ -98,8 +98,8 @@ class StepLR(LRScheduler):
         super().__init__(optimizer)
 
     def lr_at(self, epoch):
-        t = self._check_epoch(epoch)
-        return self.base_lr * self.gamma ** (t // self.step_size)
+        n_decays = self._check_epoch(epoch) // self.step_size  # floor(t / s)
+        return self.base_lr * self.gamma**n_decays
 
 
 class ExponentialLR(LRScheduler):

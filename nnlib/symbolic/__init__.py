@@ -7,19 +7,10 @@
 =========================  ===================================================================
 """
 
-import importlib
+from nnlib._lazy import lazy_submodules
 
 SUBMODULES = ("losses", "optim", "network")
 
 __all__ = list(SUBMODULES)
 
-
-def __getattr__(name):
-    """Import a submodule on first use, so that ``nnlib.symbolic.network`` works after ``import nnlib``."""
-    if name in SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted({*globals(), *SUBMODULES})
+__getattr__, __dir__ = lazy_submodules(__name__, SUBMODULES)

@@ -35,10 +35,11 @@ __all__ = [
 
 x1, x2, y = sp.symbols("x_1 x_2 y", real=True)
 w11, w21, b1, w12, w22, b2, w13, w23, b3 = sp.symbols("w_11 w_21 b_1 w_12 w_22 b_2 w_13 w_23 b_3", real=True)
-#: The nine parameters in the exam notes' order: hidden neuron 1, hidden neuron 2, output neuron.
+#: The nine parameters in the exam notes' order (hidden neuron 1, hidden neuron 2, output neuron).
 PARAMETERS = (w11, w21, b1, w12, w22, b2, w13, w23, b3)
 
-#: The exam notes' worked example (their section 10): inputs, label, initial parameters, learning rate.
+#: The worked example of the exam notes (their section 10), with its inputs, label,
+#: initial parameters and learning rate.
 NOTES_EXAMPLE = {
     "x": (1.0, 0.0),
     "y": 1.0,
