@@ -432,7 +432,8 @@ def graded(tmp_path_factory):
         completed = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
         assert completed.returncode == 0, completed.stderr
         for path in out.glob("*.json"):
-            reports[path.stem] = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"))
+            reports[Path(data["extra_data"]["submission"]).stem] = data
     return {name: reports[stem] for name, stem in stems.items()}, root
 
 

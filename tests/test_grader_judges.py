@@ -1,0 +1,251 @@
+"""The judges, without any kernel: the master's spec and plain data in, a verdict out.
+
+The reports here are written by hand in the shape :mod:`grader._kernel_side` produces; the
+expected verdicts follow from the numbers (hand arithmetic in the comments).
+"""
+
+import json
+import re
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from grader.check import check_master
+from grader.forbid import static_use
+from grader.judges import Check, Task, Verdict, judge, match_mistake
+
+
+def f(value):
+    return {"t": "float", "v": float(value)}
+
+
+def arr(values):
+    values = np.asarray(values, dtype=float)
+    return {"t": "array", "dtype": "float", "shape": list(values.shape), "v": values.ravel().tolist()}
+
+
+def lst(items):
+    return {"t": "list", "v": items}
+
+
+def strs(names):
+    return lst([{"t": "str", "v": name} for name in names])
+
+
+def task(kind, reference, spec=None, mistakes=(), **settings):
+    base = {"rtol": 1e-6, "atol": 1e-9, "time_limit": 5.0, "domain": {}, "forbid": [], "partial": False}
+    base.update(settings)
+    return Task(kind, "answer", spec or {}, base, reference, list(mistakes))
+
+
+# --- value: no hint of the expected value ---------------------------------------------------------
+
+
+def test_value_feedback_never_shows_the_expected_value():
+    # The issue's example: an answer of 2.724 where 1.24 is expected; the old message said
+    # "absolute error 1.48", from which 2.724 - 1.48 = 1.244 gives the reference away.
+    verdict = judge(task("value", {"ok": f(1.24)}), {"ok": f(2.724)})
+    assert verdict.status == "failed"
+    assert not re.search(r"\d", verdict.message), verdict.message
+    assert verdict.points(1) == 0
+
+
+def test_value_mistake_hint_is_the_masters_declared_hint():
+    hint = "too large by a factor of about 2: you forgot to halve"
+    verdict = judge(task("value", {"ok": f(1.24)}, mistakes=[(hint, {"ok": f(2.48)})]), {"ok": f(2.48)})
+    assert (verdict.status, verdict.hint) == ("failed", hint)
+    assert judge(task("value", {"ok": f(1.24)}), {"ok": f(1.24 + 1e-7)}).status == "passed"
+
+
+def test_huge_integers_are_a_failed_answer_not_a_crash():
+    verdict = judge(task("value", {"ok": f(0.5)}), {"ok": {"t": "int", "v": 10**400}})
+    assert verdict.status == "failed" and "inf" in verdict.message
+
+
+def test_not_attempted_exception_and_forbidden_items():
+    assert judge(task("value", {"ok": f(1)}), {"nie": "stub"}).status == "not attempted"
+    raised = judge(task("value", {"ok": f(1)}), {"exc": "ZeroDivisionError", "msg": "division by zero"})
+    assert raised.status == "error" and "ZeroDivisionError" in raised.message
+    forbidden = judge(task("value", {"ok": f(1)}), {"forbidden": "nnlib.losses"})
+    assert (
+        forbidden.status == "failed"
+        and "nnlib.losses" in forbidden.message
+        and "forbids" in forbidden.message
+    )
+
+
+# --- function: the master's inputs decide how many results count --------------------------------------
+
+
+def function_task(mistakes=()):
+    spec = {"inputs": lst([{"t": "tuple", "v": [f(x)]} for x in (1.0, 2.0, 3.0)])}
+    return task("function", [{"ok": f(2 * x)} for x in (1.0, 2.0, 3.0)], spec, mistakes)
+
+
+def test_function_judge_counts_inputs_from_the_master():
+    good = [{"ok": f(2.0)}, {"ok": f(4.0)}, {"ok": f(6.0)}]
+    assert judge(function_task(), good).status == "passed"
+    short = judge(function_task(), good[:2])  # a report that dropped an input is not a pass
+    assert short.status == "error" and "expected 3 results" in short.message
+    wrong = judge(
+        function_task([("doubled twice", [{"ok": f(4 * x)} for x in (1, 2, 3)])]),
+        [{"ok": f(4.0)}, {"ok": f(8.0)}, {"ok": f(12.0)}],
+    )
+    assert (wrong.status, wrong.hint) == ("failed", "doubled twice")
+    assert "3 of 3" in wrong.message
+
+
+def test_partial_credit_is_a_sum_over_checks():
+    # 2 of 3 inputs right: with partial credit 3 points * 2/3 = 2; without, 0.
+    verdict = judge(function_task(), [{"ok": f(2.0)}, {"ok": f(4.0)}, {"ok": f(7.0)}])
+    assert [c.passed for c in verdict.checks] == [True, True, False]
+    assert verdict.points(3, partial=True) == pytest.approx(2.0)
+    assert verdict.points(3, partial=False) == 0.0
+    assert Verdict("error", "x", checks=[Check("a", True)]).points(3, partial=True) == 0.0
+
+
+def test_a_malformed_mistake_is_skipped():
+    broken = task(
+        "value", {"ok": f(1)}, mistakes=[("broken", {"ok": {"t": "eval"}}), ("right", {"ok": f(3)})]
+    )
+    assert (
+        match_mistake(broken, lambda wrong: judge(task("value", wrong), {"ok": f(3)}).status == "passed")
+        == "right"
+    )
+
+
+# --- layer_backward: the master's parameter names are checked, whatever the report says ---------------
+
+
+def layer_report(x, w, g, names=("W",), drop_fd=False):
+    """A Linear layer y = x w (no bias); reports as the kernel side would, with exact differences."""
+    y = x @ w
+    h = 1e-6
+    fd_x = []
+    for i in range(x.size):
+        pair = []
+        for sign in (1, -1):
+            shifted = x.copy()
+            shifted.flat[i] += sign * h
+            pair.append(arr(shifted @ w))
+        fd_x.append(pair)
+    fd_w = []
+    for j in range(w.size):
+        pair = []
+        for sign in (1, -1):
+            shifted = w.copy()
+            shifted.flat[j] += sign * h
+            pair.append(arr(x @ shifted))
+        fd_w.append(pair)
+    report = {
+        "y": arr(y),
+        "gx": arr(g @ w.T),
+        "pgrads": [[name, arr(x.T @ g)] for name in names],
+        "fd_x": fd_x,
+        "fd_p": [] if drop_fd else [[name, fd_w] for name in names],
+    }
+    return {"ok": report}
+
+
+def test_layer_judge_refuses_a_report_without_the_masters_parameters():
+    x = np.array([[1.0, 2.0]])
+    w = np.array([[0.5], [-1.0]])
+    seed = 7
+    g = np.random.default_rng(seed).standard_normal(size=(1, 1))
+    spec = {"inputs": lst([arr(x)]), "param_grads": strs(["W"])}
+    reference = [layer_report(x, w, g)]
+    layer = Task("layer_backward", "L", spec, {"rtol": 1e-6, "atol": 1e-9}, reference, [], seed)
+    assert judge(layer, [layer_report(x, w, g)]).status == "passed"
+    emptied = judge(layer, [layer_report(x, w, g, names=())])  # the stack-walk attack's report
+    assert emptied.status == "error" and "master checks" in emptied.message
+    no_fd = judge(layer, [layer_report(x, w, g, drop_fd=True)])
+    assert no_fd.status == "error"
+
+
+def test_optimizer_judge_refuses_renamed_or_missing_state():
+    spec = {"grads": lst([lst([arr([1.0])])]), "initial_values": lst([arr([0.0])]), "state": strs(["m"])}
+    step = {"values": [arr([-0.1])], "state": [["m", arr([0.1])]]}
+    reference = {"ok": [step]}
+    opt = task("optimizer", reference, spec)
+    assert judge(opt, {"ok": [step]}).status == "passed"
+    no_state = judge(opt, {"ok": [{"values": [arr([-0.1])], "state": []}]})
+    assert no_state.status == "error" and "state" in no_state.message
+    two_steps = judge(opt, {"ok": [step, step]})
+    assert two_steps.status == "error" and "1 optimizer steps" in two_steps.message
+
+
+def test_sympy_judge_is_bounded():
+    y = sp.Symbol("y", real=True)
+    reference = {"ok": {"t": "sympy", "v": sp.srepr(2 * y)}}
+    assert judge(task("sympy", reference), {"ok": {"t": "sympy", "v": sp.srepr(y + y)}}).status == "passed"
+    for text in ("Integer(1e999)", "Pow(Integer(10), Integer(1000000000), evaluate=True)", "Symbol('x' * 3)"):
+        verdict = judge(task("sympy", reference), {"ok": {"t": "sympy", "v": text}})
+        assert verdict.status == "failed" and "could not be read" in verdict.message, (text, verdict)
+
+
+# --- forbidden helpers, statically --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ("import nnlib.losses", "nnlib.losses"),
+        ("from nnlib.losses import Huber", "nnlib.losses"),
+        ("from nnlib import losses", "nnlib.losses"),
+        ("import nnlib\nx = nnlib.losses.Huber()", "nnlib.losses"),
+        ("import importlib\nimportlib.import_module('nnlib.losses')", "nnlib.losses"),
+        ("import nnlib.optim\nx = 1", None),
+        ("def f(x):\n    return x  # nnlib.losses in a comment is no use", None),
+    ],
+)
+def test_static_forbidden_use(source, found):
+    assert static_use(source, ["nnlib.losses"]) == found
+
+
+# --- grader check --------------------------------------------------------------------------------------
+
+
+def _cell(source, grader=None, tags=None):
+    metadata = {}
+    if grader:
+        metadata["grader"] = grader
+    if tags is not None:
+        metadata["tags"] = tags
+    return {
+        "cell_type": "code",
+        "metadata": metadata,
+        "source": source,
+        "outputs": [],
+        "execution_count": None,
+    }
+
+
+def test_check_names_the_cell_and_the_fix(tmp_path):
+    cells = [
+        _cell(
+            "### BEGIN SOLUTION\nanswer_x = 1\n### END SOLUTION",
+            {"role": "answer", "id": "q1", "points": 1, "kind": "value", "answer": "not_defined"},
+            ["hide-input", "solution"],
+        ),
+        _cell(
+            "def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION",
+            {"role": "answer", "id": "q2", "points": 1, "kind": "function", "answer": "f"},
+            [],
+        ),
+        _cell(
+            "### BEGIN HIDDEN TESTS\nrtol = 1e-3\nforbid = 'nnlib'\n### END HIDDEN TESTS",
+            {"role": "hidden", "id": "q2"},
+            [],
+        ),
+    ]
+    path = tmp_path / "m.ipynb"
+    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}))
+    problems = check_master(path)
+    text = "\n".join(problems)
+    assert "cell 0 (answer of q1): the cell does not define `not_defined`" in text
+    assert "cell 1 (answer of q2): add the tag(s) hide-input, solution" in text
+    assert "cell 2 (hidden checks of q2): add the tag remove-cell" in text
+    assert "cell 2 (hidden checks of q2): a function question needs `inputs`" in text
+    assert "`forbid` must be a list" in text
+    assert len(problems) == 5, problems
