@@ -1,5 +1,5 @@
-r"""Activation functions and their derivatives (chapters "Classification losses" and
-"The chain rule and a neuron").
+r"""Activation functions and their derivatives (:ref:`chap-classification-losses` and
+:ref:`chap-chain-rule`).
 
 Every function is written so that ``|z| = 1000`` neither overflows nor warns:
 ``sigmoid`` never evaluates ``exp`` of a positive number, ``softmax`` and ``log_softmax``
@@ -22,6 +22,13 @@ def sigmoid(z):
 
     For :math:`z \ge 0` it uses :math:`1/(1+e^{-z})`, for :math:`z < 0` the equal
     :math:`e^{z}/(1+e^{z})`, so ``exp`` only ever sees non-positive numbers.
+
+    Examples
+    --------
+    >>> sigmoid([0.0, 2.0]).round(4)
+    array([0.5   , 0.8808])
+    >>> sigmoid([-1000.0, 1000.0])   # no overflow, no warning
+    array([0., 1.])
     """
     z = _checked(z)
     e = np.exp(-np.abs(z))  # in (0, 1], never overflows
@@ -78,7 +85,13 @@ def log_softmax(z):
 
 
 def softmax(z):
-    r"""Softmax along the last axis: :math:`p_k = e^{z_k} / \sum_j e^{z_j}` (shifted by the row maximum)."""
+    r"""Softmax along the last axis: :math:`p_k = e^{z_k} / \sum_j e^{z_j}` (shifted by the row maximum).
+
+    Examples
+    --------
+    >>> softmax([0.0, np.log(3.0)]).round(4)   # e^0 : e^(ln 3) = 1 : 3
+    array([0.25, 0.75])
+    """
     z = _rows(z)
     shifted = np.exp(z - z.max(axis=-1, keepdims=True))
     return shifted / shifted.sum(axis=-1, keepdims=True)

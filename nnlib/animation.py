@@ -66,7 +66,7 @@ def draw_paths(ax, objective, paths, xlim, ylim, upto=None, levels=14, colors=No
     low = max(values.min(), 1e-3 * values.max())
     ax.contour(g1, g2, values, levels=np.geomspace(low, values.max(), levels), colors="0.8",
                linewidths=0.6)
-    ax.plot(*objective.minimizer, "k*", markersize=10)
+    ax.plot(*objective.minimizer, "k*", markersize=10, zorder=5)
     colors = colors or [f"C{k}" for k in range(len(paths))]
     artists = {}
     for (label, points), color in zip(paths.items(), colors, strict=False):
@@ -111,8 +111,8 @@ def _frame_ends(n_points, n_frames):
     return np.unique(np.round(fractions * (n_points - 1)).astype(int))
 
 
-def animate_paths(objective, paths, xlim, ylim, *, title="", name="paths", alt="", n_frames=36,
-                  figsize=(6.0, 4.2), dpi=72, fps=6, levels=14, embed_limit_mb=1.0):
+def animate_paths(objective, paths, xlim, ylim, *, title="", name="paths", alt="", n_frames=30,
+                  figsize=(6.0, 4.0), dpi=72, fps=6, levels=8, embed_limit_mb=1.0):
     """Animate optimizer paths over the contour lines of a 2-D objective.
 
     Parameters
@@ -130,17 +130,19 @@ def animate_paths(objective, paths, xlim, ylim, *, title="", name="paths", alt="
         the output is the same on every run (matplotlib would draw a random id).
     alt : str, default ""
         Alternative text of the animated image, for screen readers.
-    n_frames : int, default 36
+    n_frames : int, default 30
         At most this many frames (fewer if the paths are shorter).
-    figsize : (float, float), default (6.0, 4.2)
+    figsize : (float, float), default (6.0, 4.0)
         Inches; with ``dpi`` it decides the size of every frame.
     dpi : int, default 72
     fps : int, default 6
         Frames per second when playing.
-    levels : int, default 14
+    levels : int, default 8
         Contour lines.
     embed_limit_mb : float, default 1.0
-        matplotlib's ``animation.embed_limit``: frames beyond it are dropped with a warning.
+        Budget of the embedded frames in MB. matplotlib's ``animation.embed_limit`` is set
+        to four times it for the frames as drawn (they shrink about fourfold when they are
+        made palette PNGs); frames beyond it are dropped with a warning.
 
     Returns
     -------
@@ -152,10 +154,11 @@ def animate_paths(objective, paths, xlim, ylim, *, title="", name="paths", alt="
         raise ValueError(f"n_frames must be an integer >= 2, got {n_frames!r}")
     longest = max(len(points) for points in paths.values())
     ends = _frame_ends(longest, n_frames)
-    # Lines without anti-aliasing have few distinct colours, so every frame fits a small
-    # palette PNG (see _small_png); the text stays smooth.
-    with rc_context({"animation.embed_limit": embed_limit_mb, "figure.dpi": dpi,
-                     "savefig.dpi": dpi, "lines.antialiased": False, "patch.antialiased": False}):
+    # Without anti-aliasing a frame has few distinct colours, so it fits a small palette
+    # PNG (see _small_png): about 8 kB instead of 40 kB at 432 x 288 pixels.
+    with rc_context({"animation.embed_limit": 4 * embed_limit_mb, "figure.dpi": dpi,
+                     "savefig.dpi": dpi, "lines.antialiased": False, "patch.antialiased": False,
+                     "text.antialiased": False}):
         fig, ax = plt.subplots(figsize=figsize)
         artists = draw_paths(ax, objective, paths, xlim, ylim, upto=0, levels=levels)
         ax.legend(loc="upper right", fontsize=9)

@@ -116,8 +116,8 @@ class Rosenbrock(Objective):
 
     .. math::
 
-        \frac{\partial f}{\partial x} = -2(a - x) - 4 b x (y - x^2), \qquad
-        \frac{\partial f}{\partial y} = 2 b (y - x^2)
+        \frac{\partial f}{\partial x} &= -2(a - x) - 4 b x (y - x^2), \\
+        \frac{\partial f}{\partial y} &= 2 b (y - x^2)
 
     Minimum 0 at :math:`(a, a^2)`, at the end of a narrow curved valley: the gradient
     points mostly across the valley, not along it.

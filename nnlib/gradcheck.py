@@ -1,6 +1,6 @@
 r"""Gradient checking: backpropagation's gradients against central differences.
 
-Chapters "The 2-2-1 worked example" and "The training cycle" use it; so does the grader for
+:ref:`chap-worked-example` and :ref:`chap-training-cycle` use it; so does the grader for
 an exercise that asks a student to write ``backward``.
 
 For each entry :math:`\theta_k` of every parameter (and of the input ``x``) the numerical
@@ -147,6 +147,15 @@ def gradient_check(model, loss, x, y_true, eps=1e-6, tol=1e-7, check_input=True)
     -------
     GradCheckResult
         ``.rows`` (one per parameter, then ``"input x"``), ``.passed``, ``.table()``.
+
+    Examples
+    --------
+    >>> from nnlib.losses import MSE
+    >>> from nnlib.nn import Linear, Sequential, Sigmoid
+    >>> model = Sequential(Linear(2, 3, rng=0), Sigmoid(), Linear(3, 1, rng=1))
+    >>> result = gradient_check(model, MSE(), [[0.5, -1.0]], [[1.0]])
+    >>> result.passed, result.max_rel_error < 1e-7
+    (True, True)
     """
     if getattr(loss, "reduction", "mean") == "none":
         raise ValueError("loss must reduce to a number (reduction 'mean' or 'sum'), got reduction 'none'")

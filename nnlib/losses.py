@@ -92,8 +92,8 @@ class Loss:
 
     .. math::
 
-        J = \frac{1}{N} \sum_{i=1}^{N} \ell_i, \qquad
-        \frac{\partial J}{\partial \hat y_i} = \frac{1}{N} \frac{\partial \ell_i}{\partial \hat y_i}
+        J &= \frac{1}{N} \sum_{i=1}^{N} \ell_i, \\
+        \frac{\partial J}{\partial \hat y_i} &= \frac{1}{N} \frac{\partial \ell_i}{\partial \hat y_i}
 
     (:ref:`chap-loss-vs-cost`).
 
@@ -110,10 +110,10 @@ class Loss:
         return f"{type(self).__name__}(reduction={self.reduction!r})"
 
     def __call__(self, y_true, y_pred):
-        """Return the loss of ``y_pred`` against ``y_true``, reduced as ``self.reduction`` says."""
+        """Return the loss of ``y_pred``, reduced as ``self.reduction`` says."""
         y_true, y_pred = self._check(y_true, y_pred)
         with _overflow_is_an_error():
-            losses = self._per_sample(y_true, y_pred)  # l_i, one per sample (or element)
+            losses = self._per_sample(y_true, y_pred)  # l_i, one per sample
             if self.reduction == "none":
                 return losses
             total = float(np.sum(losses))  # sum_i l_i
@@ -191,9 +191,9 @@ class MSE(Loss):
 
     .. math::
 
-        \ell_i = (y_i - \hat y_i)^2, \qquad
-        \mathrm{MSE} = \frac{1}{N}\sum_{i=1}^{N} (y_i - \hat y_i)^2, \qquad
-        \frac{\partial\,\mathrm{MSE}}{\partial \hat y_i} = \frac{2}{N}(\hat y_i - y_i)
+        \ell_i &= (y_i - \hat y_i)^2, \\
+        \mathrm{MSE} &= \frac{1}{N}\sum_{i=1}^{N} (y_i - \hat y_i)^2, \\
+        \frac{\partial\,\mathrm{MSE}}{\partial \hat y_i} &= \frac{2}{N}(\hat y_i - y_i)
 
     Elementwise: ``"mean"`` divides by the number of elements of ``y_pred``.
 
@@ -223,8 +223,8 @@ class MAE(Loss):
 
     .. math::
 
-        \ell_i = |\hat y_i - y_i|, \qquad
-        \frac{\partial \ell_i}{\partial \hat y_i} = \operatorname{sign}(\hat y_i - y_i)
+        \ell_i &= |\hat y_i - y_i|, \\
+        \frac{\partial \ell_i}{\partial \hat y_i} &= \operatorname{sign}(\hat y_i - y_i)
 
     At :math:`\hat y_i = y_i` the absolute value has a kink; the subgradient 0 is returned
     there, as PyTorch's ``L1Loss`` does. Elementwise: ``"mean"`` divides by the number of
@@ -256,10 +256,10 @@ class Huber(Loss):
 
     .. math::
 
-        \ell(d) = \begin{cases} \tfrac12 d^2 & |d| \le \delta \\
-                  \delta\,(|d| - \tfrac12 \delta) & |d| > \delta \end{cases}, \qquad
-        \frac{\partial \ell}{\partial \hat y} = \begin{cases} d & |d| \le \delta \\
-                  \delta \operatorname{sign}(d) & |d| > \delta \end{cases}
+        \ell(d) &= \begin{cases} \tfrac12 d^2 & |d| \le \delta \\
+                   \delta\,(|d| - \tfrac12 \delta) & |d| > \delta \end{cases} \\
+        \frac{\partial \ell}{\partial \hat y} &= \begin{cases} d & |d| \le \delta \\
+                   \delta \operatorname{sign}(d) & |d| > \delta \end{cases}
 
     This is PyTorch's ``HuberLoss`` form. The exam notes write :math:`|d| < \delta` and
     :math:`\delta|d| - \delta^2/2`: the same function, because both pieces equal
@@ -296,7 +296,8 @@ class Huber(Loss):
 
     def _per_sample_grad(self, y_true, y_pred):
         d = y_pred - y_true
-        return np.clip(d, -self.delta, self.delta)  # d inside [-delta, delta], delta sign(d) outside
+        # d inside [-delta, delta], delta * sign(d) outside
+        return np.clip(d, -self.delta, self.delta)
 
 
 # ----------------------------------------------------------------------------------------
@@ -311,8 +312,9 @@ class BinaryCrossEntropy(Loss):
 
     .. math::
 
-        \ell = -\big[\, y \max(\ln p, -100) + (1 - y) \max(\ln(1 - p), -100) \,\big], \qquad
-        \frac{\partial \ell}{\partial p} = \frac{p - y}{\max\big(p(1 - p),\, 10^{-12}\big)}
+        \ell &= -\big[\, y \max(\ln p, -100) \\
+             &\qquad + (1 - y) \max(\ln(1 - p), -100) \,\big], \\
+        \frac{\partial \ell}{\partial p} &= \frac{p - y}{\max\big(p(1 - p),\, 10^{-12}\big)}
 
     The clamp keeps :math:`p = 0` and :math:`p = 1` finite (at most 100 per element). The
     gradient is PyTorch's: the exact derivative :math:`-y/p + (1-y)/(1-p)` wherever
@@ -323,8 +325,8 @@ class BinaryCrossEntropy(Loss):
 
     .. math::
 
-        \ell = \max(z, 0) - z\,y + \ln\!\big(1 + e^{-|z|}\big), \qquad
-        \frac{\partial \ell}{\partial z} = \sigma(z) - y
+        \ell &= \max(z, 0) - z\,y + \ln\!\big(1 + e^{-|z|}\big), \\
+        \frac{\partial \ell}{\partial z} &= \sigma(z) - y
 
     Targets :math:`y` lie in :math:`[0, 1]` (soft targets allowed). Elementwise: ``"mean"``
     divides by the number of elements.
@@ -365,7 +367,7 @@ class BinaryCrossEntropy(Loss):
             z = y_pred
             return np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
         p = y_pred
-        # "0.0 -" rather than unary minus, so that a perfect prediction gives 0.0 and not -0.0
+        # "0.0 -", not a unary minus: a perfect prediction gives 0.0, not -0.0
         return 0.0 - (y * _clamped_log(p) + (1.0 - y) * _clamped_log(1.0 - p))
 
     def _per_sample_grad(self, y_true, y_pred):
@@ -394,17 +396,17 @@ class CategoricalCrossEntropy(Loss):
 
     .. math::
 
-        \ell = -\sum_{k=1}^{C} \tilde y_k \max(\ln p_k, -100), \qquad
-        \frac{\partial \ell}{\partial p_k} = \begin{cases} -\tilde y_k / p_k & \ln p_k \ge -100 \\
+        \ell &= -\sum_{k=1}^{C} \tilde y_k \max(\ln p_k, -100), \\
+        \frac{\partial \ell}{\partial p_k} &= \begin{cases} -\tilde y_k / p_k & \ln p_k \ge -100 \\
         0 & \text{otherwise (the clamped log is flat)} \end{cases}
 
     Logits, with the log-softmax computed stably:
 
     .. math::
 
-        \ell = -\sum_k \tilde y_k \log\operatorname{softmax}(z)_k
-             = S \log\sum_j e^{z_j} - \sum_k \tilde y_k z_k, \qquad
-        \frac{\partial \ell}{\partial z_k} = S\,\operatorname{softmax}(z)_k - \tilde y_k,
+        \ell &= -\sum_k \tilde y_k \log\operatorname{softmax}(z)_k \\
+             &= S \log\sum_j e^{z_j} - \sum_k \tilde y_k z_k, \\
+        \frac{\partial \ell}{\partial z_k} &= S\,\operatorname{softmax}(z)_k - \tilde y_k,
 
     where :math:`S = \sum_k \tilde y_k` is 1 for one-hot or normalised soft targets, so the
     gradient is the familiar :math:`p - y`. ``"mean"`` divides by N, the number of rows.
@@ -459,16 +461,21 @@ class CategoricalCrossEntropy(Loss):
 
     def _per_sample(self, y_true, y_pred):
         y = self._targets(y_true, n_classes=y_pred.shape[1])
-        log_p = log_softmax(y_pred) if self.from_logits else _clamped_log(y_pred)
+        if self.from_logits:
+            log_p = log_softmax(y_pred)
+        else:
+            log_p = _clamped_log(y_pred)
         return 0.0 - (y * log_p).sum(axis=1)
 
     def _per_sample_grad(self, y_true, y_pred):
         y = self._targets(y_true, n_classes=y_pred.shape[1])
         if self.from_logits:
             z = y_pred
-            return y.sum(axis=1, keepdims=True) * softmax(z) - y  # S softmax(z) - y
+            S = y.sum(axis=1, keepdims=True)
+            return S * softmax(z) - y
         p = y_pred
-        return 0.0 - _ratio_where(y, p, where=_clamped_log(p) > LOG_CLAMP)  # -y / p, 0 where clamped
+        unclamped = _clamped_log(p) > LOG_CLAMP
+        return 0.0 - _ratio_where(y, p, where=unclamped)  # -y / p, 0 if clamped
 
 
 # ----------------------------------------------------------------------------------------
@@ -483,8 +490,8 @@ class Hinge(Loss):
 
     .. math::
 
-        \ell = \max(0,\, 1 - y s), \qquad
-        \frac{\partial \ell}{\partial s} = \begin{cases} -y & 1 - y s > 0 \\ 0 & \text{otherwise} \end{cases}
+        \ell &= \max(0,\, 1 - y s), \\
+        \frac{\partial \ell}{\partial s} &= \begin{cases} -y & 1 - y s > 0 \\ 0 & \text{otherwise} \end{cases}
 
     At the kink :math:`y s = 1` the loss has no derivative; the subgradient 0 is returned
     there (the point already has margin 1, like ``relu'(0) = 0``). Labels 0/1 are refused:
@@ -523,8 +530,8 @@ class KLDivergence(Loss):
 
     .. math::
 
-        D_{KL}(P \,\|\, Q) = \sum_{k} p_k \ln\frac{p_k}{q_k} \quad (0 \ln 0 = 0), \qquad
-        \frac{\partial D_{KL}}{\partial q_k} = -\frac{p_k}{q_k}
+        D_{KL}(P \,\|\, Q) &= \sum_{k} p_k \ln\frac{p_k}{q_k} \quad (0 \ln 0 = 0), \\
+        \frac{\partial D_{KL}}{\partial q_k} &= -\frac{p_k}{q_k}
 
     A class with :math:`q_k = 0 < p_k` makes the divergence infinite: that is a ``ValueError``
     (naming the row and class), never ``inf``; so is a gradient :math:`p_k / q_k` too large
@@ -555,7 +562,8 @@ class KLDivergence(Loss):
 
     def _per_sample(self, y_true, y_pred):
         p, q = y_true, y_pred
-        log_p_over_q = _log_where(p, p > 0) - _log_where(q, p > 0)  # ln p - ln q, 0 where p = 0
+        positive = p > 0  # 0 ln 0 = 0: only the classes with p > 0 count
+        log_p_over_q = _log_where(p, positive) - _log_where(q, positive)
         return (p * log_p_over_q).sum(axis=-1)
 
     def _per_sample_grad(self, y_true, y_pred):

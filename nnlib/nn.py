@@ -114,10 +114,10 @@ class Linear(Layer):
 
     .. math::
 
-        Y = X W^\top + \mathbf 1 b^\top, \qquad
-        \frac{\partial L}{\partial W} = \Big(\frac{\partial L}{\partial Y}\Big)^{\!\top} X, \qquad
-        \frac{\partial L}{\partial b} = \sum_{n} \frac{\partial L}{\partial Y_{n,:}}, \qquad
-        \frac{\partial L}{\partial X} = \frac{\partial L}{\partial Y}\, W
+        Y &= X W^\top + \mathbf 1 b^\top, \\
+        \frac{\partial L}{\partial W} &= \Big(\frac{\partial L}{\partial Y}\Big)^{\!\top} X, \\
+        \frac{\partial L}{\partial b} &= \sum_{n} \frac{\partial L}{\partial Y_{n,:}}, \\
+        \frac{\partial L}{\partial X} &= \frac{\partial L}{\partial Y}\, W
 
     with ``X`` of shape ``(N, n_in)``, ``W`` of shape ``(n_out, n_in)`` (PyTorch's layout) and
     ``b`` of shape ``(n_out,)``. :ref:`chap-backprop-matrix` derives the three gradients.
@@ -194,7 +194,7 @@ class Linear(Layer):
         x = self._cached()
         grad_out = self._check_grad(grad_out, (x.shape[0], self.n_out))
         self.weight.grad += grad_out.T @ x  # dL/dW = (dL/dY)^T X
-        self.bias.grad += grad_out.sum(axis=0)  # dL/db = sum over the rows of dL/dY
+        self.bias.grad += grad_out.sum(axis=0)  # dL/db = column sums of dL/dY
         return grad_out @ self.weight.value  # dL/dX = dL/dY W
 
 
@@ -259,8 +259,8 @@ class Softmax(Layer):
 
     .. math::
 
-        \frac{\partial L}{\partial z_j} = \sum_i g_i\, p_i(\delta_{ij} - p_j)
-        = p_j \Big(g_j - \sum_i g_i p_i\Big), \qquad g = \frac{\partial L}{\partial p}
+        \frac{\partial L}{\partial z_j} &= \sum_i g_i\, p_i(\delta_{ij} - p_j) \\
+        &= p_j \Big(g_j - \sum_i g_i p_i\Big), \qquad g = \frac{\partial L}{\partial p}
 
     For training, prefer no Softmax layer and ``CategoricalCrossEntropy(from_logits=True)``:
     the combined gradient :math:`p - y` is cheaper and stable (:ref:`chap-training-cycle`).
@@ -318,7 +318,7 @@ class Sequential(Layer):
     def forward(self, x):
         for layer in self.layers:
             x = layer.forward(x)
-        self._cache = True  # each layer caches its own input; this records that forward ran
+        self._cache = True  # forward has run (each layer caches its input)
         return x
 
     def backward(self, grad_out):

@@ -119,14 +119,14 @@ class SGD(Optimizer):
 
     .. math::
 
-        b_t = \begin{cases} g_t & t = 1 \\ \mu b_{t-1} + (1 - \tau) g_t & t > 1 \end{cases}
-        \qquad
-        \theta_t = \theta_{t-1} - \eta \cdot \begin{cases}
+        b_t &= \begin{cases} g_t & t = 1 \\ \mu b_{t-1} + (1 - \tau) g_t & t > 1 \end{cases} \\
+        \theta_t &= \theta_{t-1} - \eta \cdot \begin{cases}
             g_t + \mu b_t & \text{Nesterov} \\ b_t & \text{otherwise} \end{cases}
 
     (:math:`\tau` is ``dampening``); without momentum it is plain
     :math:`\theta_t = \theta_{t-1} - \eta g_t`. The learning rate multiplies the buffer
-    when it is applied, unlike the exam notes' :class:`HeavyBall` form.
+    when it is applied, unlike the exam notes' :class:`HeavyBall` form. Chapters:
+    :ref:`chap-optimization-basics`, :ref:`chap-gd-variants`, :ref:`chap-momentum`.
 
     Parameters
     ----------
@@ -141,8 +141,6 @@ class SGD(Optimizer):
         Nesterov's momentum; needs ``momentum > 0`` and ``dampening == 0``.
     weight_decay : float, default 0
         L2 penalty :math:`\lambda \ge 0`, added to the gradient.
-
-    Chapters: :ref:`chap-optimization-basics`, :ref:`chap-gd-variants`, :ref:`chap-momentum`.
 
     Examples
     --------
@@ -192,8 +190,8 @@ class HeavyBall(Optimizer):
 
     .. math::
 
-        v_t = \beta v_{t-1} + \eta_t \nabla_\theta J(\theta_{t-1}), \qquad
-        \theta_t = \theta_{t-1} - v_t, \qquad v_0 = 0.
+        v_t &= \beta v_{t-1} + \eta_t \nabla_\theta J(\theta_{t-1}), \qquad v_0 = 0, \\
+        \theta_t &= \theta_{t-1} - v_t.
 
     With a *constant* learning rate this is PyTorch's ``SGD(momentum=beta)`` in disguise:
     :math:`v_t = \eta b_t` for every t. When :math:`\eta_t` changes (a schedule) the two
@@ -231,13 +229,13 @@ class Adagrad(Optimizer):
 
     .. math::
 
-        \tilde\eta_t = \frac{\eta}{1 + (t - 1)\,\delta}, \qquad
-        s_t = s_{t-1} + g_t^2, \qquad
-        \theta_t = \theta_{t-1} - \tilde\eta_t \frac{g_t}{\sqrt{s_t} + \epsilon}
+        \tilde\eta_t &= \frac{\eta}{1 + (t - 1)\,\delta}, \\
+        s_t &= s_{t-1} + g_t^2, \\
+        \theta_t &= \theta_{t-1} - \tilde\eta_t \frac{g_t}{\sqrt{s_t} + \epsilon}
 
     with :math:`g_t = \nabla_\theta J + \lambda\theta`, :math:`s_0` =
     ``initial_accumulator_value`` and :math:`\delta` = ``lr_decay``; eps is outside the
-    square root, as in PyTorch. Duchi, Hazan and Singer (2011).
+    square root, as in PyTorch. Duchi, Hazan and Singer (2011); :ref:`chap-adaptive`.
 
     Parameters
     ----------
@@ -247,8 +245,6 @@ class Adagrad(Optimizer):
     weight_decay : float, default 0
     initial_accumulator_value : float, default 0
     eps : float, default 1e-10
-
-    Chapter: :ref:`chap-adaptive`.
     """
 
     def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
@@ -281,16 +277,16 @@ class RMSprop(Optimizer):
 
     .. math::
 
-        v_t = \alpha v_{t-1} + (1 - \alpha) g_t^2, \qquad
-        d_t = \sqrt{v_t} + \epsilon, \qquad
-        \theta_t = \theta_{t-1} - \eta \frac{g_t}{d_t}
+        v_t &= \alpha v_{t-1} + (1 - \alpha) g_t^2, \\
+        d_t &= \sqrt{v_t} + \epsilon, \\
+        \theta_t &= \theta_{t-1} - \eta \frac{g_t}{d_t}
 
     with :math:`g_t = \nabla_\theta J + \lambda\theta` and :math:`v_0 = 0`. ``centered``
     also averages the gradient, :math:`\bar g_t = \alpha \bar g_{t-1} + (1-\alpha) g_t`, and
     uses :math:`d_t = \sqrt{v_t - \bar g_t^2} + \epsilon` (a variance instead of a second
     moment). ``momentum`` :math:`\mu` keeps a buffer :math:`b_t = \mu b_{t-1} + g_t / d_t`
     and steps :math:`\theta_t = \theta_{t-1} - \eta b_t`. Tieleman and Hinton (2012);
-    PyTorch's formulas (eps outside the square root).
+    PyTorch's formulas (eps outside the square root); :ref:`chap-adaptive`.
 
     Parameters
     ----------
@@ -302,8 +298,6 @@ class RMSprop(Optimizer):
     weight_decay : float, default 0
     momentum : float, default 0
     centered : bool, default False
-
-    Chapter: :ref:`chap-adaptive`.
     """
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
@@ -354,10 +348,9 @@ class Adam(Optimizer):
 
     .. math::
 
-        m_t = \beta_1 m_{t-1} + (1 - \beta_1) g_t, \qquad
-        v_t = \beta_2 v_{t-1} + (1 - \beta_2) g_t^2, \qquad m_0 = v_0 = 0,
-
-        \theta_t = \theta_{t-1} - \frac{\eta}{1 - \beta_1^t}\,
+        m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g_t, \qquad m_0 = 0, \\
+        v_t &= \beta_2 v_{t-1} + (1 - \beta_2) g_t^2, \qquad v_0 = 0, \\
+        \theta_t &= \theta_{t-1} - \frac{\eta}{1 - \beta_1^t}\,
             \frac{m_t}{\sqrt{v_t} / \sqrt{1 - \beta_2^t} + \epsilon}
 
     with :math:`g_t = \nabla_\theta J + \lambda\theta` (``weight_decay`` as an L2 penalty;
@@ -366,6 +359,7 @@ class Adam(Optimizer):
     :math:`1/(1-\beta^t)` undo the bias of averages started at zero:
     :math:`E[m_t] = (1 - \beta_1^t) E[g]` (:func:`nnlib.symbolic.optim.adam_first_moment_expectation`).
     Kingma and Ba (2015); PyTorch's formula (eps added after the bias correction).
+    :ref:`chap-adaptive` derives it.
 
     Parameters
     ----------
@@ -376,8 +370,6 @@ class Adam(Optimizer):
     eps : float, default 1e-8
     weight_decay : float, default 0
     amsgrad : bool, default False
-
-    Chapter: :ref:`chap-adaptive`.
 
     Examples
     --------
@@ -415,8 +407,9 @@ class Adam(Optimizer):
         m += (1 - beta1) * g
         v *= beta2  # v_t = beta2 v_{t-1} + (1 - beta2) g_t^2
         v += (1 - beta2) * g * g
-        if self.amsgrad:  # v_max_t = max(v_max_{t-1}, v_t) replaces v_t in the step
-            v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+        if self.amsgrad:  # the step uses the running maximum of v_t
+            v_max = state["max_exp_avg_sq"]
+            v = np.maximum(v_max, v, out=v_max)
         bias_correction1 = 1 - beta1**t
         bias_correction2 = 1 - beta2**t
         denominator = np.sqrt(v) / np.sqrt(bias_correction2) + self.eps
@@ -432,8 +425,8 @@ class AdamW(Adam):
 
     .. math::
 
-        \theta \leftarrow \theta\,(1 - \eta\lambda), \quad\text{then}\quad
-        \theta_t = \theta - \frac{\eta}{1 - \beta_1^t}\,
+        \theta &\leftarrow \theta\,(1 - \eta\lambda), \quad\text{then} \\
+        \theta_t &= \theta - \frac{\eta}{1 - \beta_1^t}\,
             \frac{m_t}{\sqrt{v_t} / \sqrt{1 - \beta_2^t} + \epsilon}
 
     where :math:`m_t, v_t` see the plain gradient (no :math:`\lambda\theta` term). In

@@ -149,7 +149,8 @@ class CosineAnnealingLR(LRScheduler):
 
     def lr_at(self, epoch):
         t = self._check_epoch(epoch)
-        return self.eta_min + (self.base_lr - self.eta_min) * (1 + math.cos(math.pi * t / self.T_max)) / 2
+        cosine = math.cos(math.pi * t / self.T_max)
+        return self.eta_min + (self.base_lr - self.eta_min) * (1 + cosine) / 2
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
@@ -196,4 +197,5 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
     def lr_at(self, epoch):
         t_cur, t_i = self.cycle_at(epoch)
-        return self.eta_min + (self.base_lr - self.eta_min) * (1 + math.cos(math.pi * t_cur / t_i)) / 2
+        cosine = math.cos(math.pi * t_cur / t_i)
+        return self.eta_min + (self.base_lr - self.eta_min) * (1 + cosine) / 2

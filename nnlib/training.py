@@ -19,8 +19,8 @@ def fit_line(loss, x, y, lr=0.05, steps=3000):
 
     .. math::
 
-        \frac{\partial J}{\partial w} = \sum_i \frac{\partial J}{\partial \hat y_i}\, x_i, \qquad
-        \frac{\partial J}{\partial b} = \sum_i \frac{\partial J}{\partial \hat y_i},
+        \frac{\partial J}{\partial w} &= \sum_i \frac{\partial J}{\partial \hat y_i}\, x_i, \\
+        \frac{\partial J}{\partial b} &= \sum_i \frac{\partial J}{\partial \hat y_i},
 
     and :class:`nnlib.optim.SGD` takes the steps with the decaying step size
     :math:`\eta_t = \eta_0 / \sqrt{1 + t/100}` (with a constant step, MAE's gradient, which
@@ -42,6 +42,15 @@ def fit_line(loss, x, y, lr=0.05, steps=3000):
     -------
     (float, float)
         The fitted slope ``w`` and intercept ``b``, both starting from 0.
+
+    Examples
+    --------
+    Three points on the line :math:`y = 2x + 1`:
+
+    >>> from nnlib.losses import MSE
+    >>> w, b = fit_line(MSE(), [0.0, 1.0, 2.0], [1.0, 3.0, 5.0])
+    >>> round(w, 3), round(b, 3)
+    (2.0, 1.0)
     """
     x = as_finite_array(x, "x")
     steps = check_int(steps, "steps", minimum=0)

@@ -8,7 +8,7 @@ r"""SymPy derivations behind the optimizers: gradient descent's stability bound,
   :math:`E[m_t] = (1 - \beta_1^t) E[g]`: the moving average started at zero is biased
   towards zero, and dividing by :math:`1 - \beta_1^t` removes exactly that factor.
 
-Chapters: "Optimization basics" and "Adaptive methods".
+Chapters: :ref:`chap-optimization-basics` and :ref:`chap-adaptive`.
 """
 
 import sympy as sp
