@@ -34,6 +34,7 @@ RESERVED = (
     "domain",
     "forbid",
     "partial",
+    "parts",
 )
 FLOAT_TYPES = (float, np.float16, np.float32, np.float64)
 INT_TYPES = (int, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64)
@@ -336,6 +337,7 @@ def master_spec(hidden_source, user_ns):
         "domain": {str(k): [float(v[0]), float(v[1])] for k, v in dict(found.get("domain", {})).items()},
         "forbid": [str(name) for name in found.get("forbid", [])],
         "partial": bool(found.get("partial", False)),
+        "parts": [str(name) for name in found.get("parts", [])],
     }
     return spec, settings, list(dict(found.get("mistakes", {})).items())
 

@@ -65,6 +65,19 @@ def _forbid_problem(body):
         return None
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "partial" for t in node.targets
+        ):
+            if not isinstance(node.value, ast.Constant) or not isinstance(node.value.value, bool):
+                return "`partial` must be True or False"
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "parts" for t in node.targets
+        ):
+            value = node.value
+            if not isinstance(value, ast.List | ast.Tuple) or not all(
+                isinstance(item, ast.Constant) and isinstance(item.value, str) for item in value.elts
+            ):
+                return '`parts` must be a list of names as strings, e.g. parts = ["m", "v"]'
+        if isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == "forbid" for t in node.targets
         ):
             value = node.value

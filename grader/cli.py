@@ -265,7 +265,8 @@ def _grade_in_worker(path, shown, student_id):
 
 def shown_name(raw):
     """A file name as text that can always be printed and written (bytes that are not UTF-8 escaped)."""
-    return os.fsdecode(raw).encode("utf-8", "backslashreplace").decode("utf-8")
+    raw = raw if isinstance(raw, bytes) else os.fsencode(raw)
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def _is_utf8(raw):

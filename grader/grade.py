@@ -59,6 +59,7 @@ class QuestionResult:
     message: str
     points: float = 0.0
     hint: str | None = None
+    checks: list = field(default_factory=list)  # [(label, passed)] when the question gives partial credit
 
 
 @dataclass
@@ -413,14 +414,21 @@ def grade(master, submission_path, student_id=None, limits=None, session=None):
                     message = f"the grader could not judge this answer ({type(error).__name__})"
                     verdict = Verdict("error", message)
                 partial = bool(report["settings"].get("partial", False))
+                checks = [(c.label, c.passed) for c in verdict.checks] if partial else []
+                message = verdict.message
+                if checks and verdict.status == "failed":
+                    passed = [label for label, ok in checks if ok]
+                    message += f" [partial credit: {len(passed)} of {len(checks)} checks passed"
+                    message += f": {', '.join(passed)}]" if passed else "]"
                 result.questions.append(
                     QuestionResult(
                         question.id,
                         question.points,
                         verdict.status,
-                        verdict.message,
+                        message,
                         verdict.points(question.points, partial),
                         verdict.hint,
+                        checks,
                     )
                 )
         finally:

@@ -121,13 +121,26 @@ def judge_value(task, got):
     if verdict:
         return verdict
     value = decode(got["ok"])
-    message = compare_values(value, decode(task.reference["ok"]), task.rtol, task.atol, task.name)
+    reference = decode(task.reference["ok"])
+    message = compare_values(value, reference, task.rtol, task.atol, task.name)
+    parts = [str(name) for name in task.settings.get("parts", []) or []]
+    if parts and isinstance(reference, tuple | list) and len(parts) == len(reference):
+        same_length = isinstance(value, tuple | list) and len(value) == len(reference)
+        checks = [
+            Check(
+                name,
+                same_length and compare_values(value[i], reference[i], task.rtol, task.atol) is None,
+            )
+            for i, name in enumerate(parts)
+        ]
+    else:
+        checks = [Check(task.answer, message is None)]
     if message is None:
-        return Verdict("passed", "correct", checks=[Check(task.answer, True)])
+        return Verdict("passed", "correct", checks=checks)
     hint = match_mistake(
         task, lambda wrong: compare_values(value, decode(wrong["ok"]), task.rtol, task.atol) is None
     )
-    return Verdict("failed", message, hint, [Check(task.answer, False)])
+    return Verdict("failed", message, hint, checks)
 
 
 judge_choice = judge_value
@@ -232,15 +245,16 @@ def judge_layer_backward(task, got):
         if verdict:
             verdict.message += f" (grader input {index + 1} of {count})"
             return verdict
-    checks, first = [], None
+    held, first = {}, None  # one check per part (forward, each gradient), over every input
     for index, (item, reference) in enumerate(zip(items, references, strict=True)):
         data = _layer_item(item, inputs[index], names, reference["ok"])
         for label, problem in _layer_checks(
             data, reference["ok"], task.seed + index, inputs[index], names, task.rtol, task.atol
         ):
-            checks.append(Check(f"input {index + 1}: {label}", problem is None))
+            held[label] = held.get(label, True) and problem is None
             if problem and first is None:
                 first = f"{problem} (grader input {index + 1} of {count})"
+    checks = [Check(label, passed) for label, passed in held.items()]
     if first is None:
         message = f"forward correct, backward passes the gradient check on {count} grader inputs"
         return Verdict("passed", message, None, checks)

@@ -46,7 +46,11 @@ def gradescope_results(result, seconds=None):
                 "max_score": q.max_points,
                 "status": "passed" if q.status == "passed" else "failed",
                 "output": question_output(q),
-                "extra_data": {"status": q.status, "hint": q.hint},
+                "extra_data": {
+                    "status": q.status,
+                    "hint": q.hint,
+                    "checks": [{"name": label, "passed": passed} for label, passed in q.checks],
+                },
             }
             for q in result.questions
         ],

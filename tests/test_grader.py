@@ -337,3 +337,67 @@ def test_gradescope_shape_keeps_our_status():
     assert [t["status"] for t in data["tests"]] == ["passed", "failed", "failed"]
     assert data["tests"][1]["extra_data"]["status"] == "timeout"
     assert data["tests"][2]["output"].endswith("Hint: you forgot the 1/N")
+
+
+# --- partial credit (a sum over checks, where the master declares it) ---------------------------------
+
+
+def _master_copy_with(master, qid, body):
+    notebook = json.loads(Path(master).read_text(encoding="utf-8"))
+    notebook["cells"] = [
+        c for c in notebook["cells"] if c["metadata"].get("grader", {}).get("role") != "hidden"
+    ]
+    cell = next(c for c in notebook["cells"] if c["metadata"].get("grader", {}).get("id") == qid)
+    cell["source"] = body
+    return notebook
+
+
+def test_partial_credit_per_input_of_a_function(tmp_path):
+    # warm_restarts_lr with cycles of constant length T_0 (T_mult ignored). By hand, over the
+    # master's 10 inputs (t, base_lr, T_0, T_mult, eta_min): T_mult = 1 (inputs 1-3) is right;
+    # (14, 1, 2, 2): cycles 2, 4, 8 end at 14, so T_cur = 0 and t % T_0 = 0 agree (input 6);
+    # the 6 others differ, e.g. (3, 1, 2, 2): T_cur = 1 of 4, not 1 of 2. 4 of 10 right: 3 * 0.4 = 1.2.
+    master = ROOT / "exercises" / "optimization.ipynb"
+    body = (
+        "def warm_restarts_lr(t, base_lr, T_0, T_mult, eta_min):\n"
+        "    return eta_min + (base_lr - eta_min) * (1 + np.cos(np.pi * (t % T_0) / T_0)) / 2\n"
+    )
+    path = tmp_path / "s.ipynb"
+    path.write_text(json.dumps(_master_copy_with(master, "q6", body)), encoding="utf-8")
+    result = grade(parse_master(master), path)
+    q6 = next(q for q in result.questions if q.id == "q6")
+    assert q6.status == "failed" and q6.points == pytest.approx(1.2), q6
+    assert "4 of 10 checks passed" in q6.message and "T_mult" in q6.hint
+    assert [c for c in q6.checks if c[1]] == [
+        ("input 1", True),
+        ("input 2", True),
+        ("input 3", True),
+        ("input 6", True),
+    ]
+    assert result.score == pytest.approx(15 - 3 + 1.2)
+
+
+def test_partial_credit_per_part_of_a_layer(tmp_path):
+    # MyLinear whose bias gradient is the batch mean instead of the sum: forward, the input gradient
+    # and W's gradient hold; b's fails on every batch of more than one row. 3 of 4 parts: 3 * 3/4.
+    master = ROOT / "exercises" / "backprop.ipynb"
+    notebook = _master_copy_with(master, "q7", "")
+    parsed = parse_master(master)
+    source = next(
+        c
+        for c in parsed.notebook.cells
+        if c.metadata.get("grader", {}).get("id") == "q7" and c.metadata["grader"]["role"] == "answer"
+    ).source
+    wrong = source.replace("grad_out.sum(axis=0)", "grad_out.mean(axis=0)")
+    assert wrong != source
+    next(c for c in notebook["cells"] if c["metadata"].get("grader", {}).get("id") == "q7")["source"] = wrong
+    path = tmp_path / "s.ipynb"
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    q7 = next(q for q in grade(parsed, path).questions if q.id == "q7")
+    assert q7.status == "failed" and q7.points == pytest.approx(2.25), q7
+    assert dict(q7.checks) == {
+        "forward": True,
+        "the input gradient returned by backward": True,
+        "the gradient of W": True,
+        "the gradient of b": False,
+    }

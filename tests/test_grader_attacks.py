@@ -213,7 +213,7 @@ def test_the_environment_is_read_only(tmp_path):
     targets = _targets(token)
     attack = "import os\n" + "".join(
         f"try:\n    os.makedirs({str(t.parent)!r}, exist_ok=True)\n"
-        f"    open({str(t)!r}, 'w').write('raise SystemExit')\nexcept OSError:\n    pass\n"
+        f"    open({str(t)!r}, 'w').write('# a marker of the attack test')\nexcept OSError:\n    pass\n"
         for t in targets
     )
     notebook = student_version(WARMUP)
@@ -419,37 +419,60 @@ def test_a_submission_has_a_wall_clock_limit(tmp_path):
     assert any("time limit" in note for note in result.notes)
 
 
-BLANKER = r"""
+PARENT_FOLDERS = r"""
 import os
-for _dir, _subdirs, _files in os.walk("/"):
-    _subdirs[:] = [d for d in _subdirs if d not in ("proc", "sys", "dev", ".venv", ".git")]
-    for _f in _files:
-        if _f.endswith(".ipynb"):
+
+
+def _parent_folders():
+    found, pid = [], os.getpid()
+    for _ in range(8):
+        try:
+            ppid = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+            args = open(f"/proc/{ppid}/cmdline", "rb").read().split(bytes(1))
+            cwd = os.readlink(f"/proc/{ppid}/cwd")
+        except (OSError, ValueError, IndexError):
+            return found
+        for arg in args:
+            path = os.path.join(cwd, arg.decode(errors="replace"))
+            if arg and os.path.isdir(path):
+                found.append(path)
+        pid = ppid
+    return found
+"""
+
+# The class folder, found the way the issue's attacker found it: on a parent's command line.
+BLANKER = (
+    PARENT_FOLDERS
+    + r"""
+for _folder in _parent_folders():
+    for _name in os.listdir(_folder):
+        if _name.endswith(".ipynb") and _name != "blanker.ipynb":
             try:
-                open(os.path.join(_dir, _f), "w").close()
+                open(os.path.join(_folder, _name), "w").close()
             except OSError:
                 pass
 """
+)
 
+# Only the kernel's parent and grandparent, as in the issue: without the sandbox they are the
+# grading worker and the class run itself, nothing else of the machine.
 KILLER = r"""
 import os, signal
-for _pid in (os.getppid(), int(open(f"/proc/{os.getppid()}/stat").read().rsplit(")", 1)[1].split()[1])):
-    try:
-        os.kill(_pid, signal.SIGKILL)
-    except OSError:
-        pass
-for _entry in os.listdir("/proc"):
-    if _entry.isdigit() and int(_entry) != os.getpid():
+_parent = os.getppid()
+_grandparent = int(open(f"/proc/{_parent}/stat").read().rsplit(")", 1)[1].split()[1])
+for _pid in (_parent, _grandparent):
+    if _pid > 1:
         try:
-            os.kill(int(_entry), signal.SIGKILL)
+            os.kill(_pid, signal.SIGKILL)
         except OSError:
             pass
 """
 
+# The work folders of the other kernels of this run: siblings of this kernel's own folder.
 PLANTER = r"""
 import glob, os
-_places = {os.getcwd(), "/tmp", os.path.expanduser("~")}
-_places.update(glob.glob("/tmp/grader-kernel-*/work") + glob.glob("/tmp/grader-kernel-*/channel"))
+_mine = os.path.dirname(os.getcwd())
+_places = [os.getcwd()] + glob.glob(os.path.join(os.path.dirname(_mine), "grader-kernel-*", "work"))
 for _place in _places:
     try:
         open(os.path.join(_place, "numpy.py"), "w").write("raise ImportError('planted')")
@@ -471,6 +494,8 @@ def test_a_class_run_cannot_be_broken(tmp_path):
         write(notebook, folder / f"{name}.ipynb")
     (folder / os.fsdecode(b"bad\xff.ipynb")).write_text(json.dumps(honest), encoding="utf-8")
     (folder / "zed.ipynb").mkdir()  # a folder: refused, listed at the end
+    private_tmp = tmp_path / "tmp"  # this run's kernels live here: the planter cannot reach other runs'
+    private_tmp.mkdir()
     completed = run_cli(
         "grade",
         WARMUP,
@@ -483,6 +508,7 @@ def test_a_class_run_cannot_be_broken(tmp_path):
         out,
         "--quiet",
         *SANDBOX_FLAGS,
+        env=dict(os.environ, TMPDIR=str(private_tmp)),
     )
     print(f"[attack] class run: exit {completed.returncode}\n{completed.stdout}")
     assert completed.returncode == 0, completed.stderr

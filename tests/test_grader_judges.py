@@ -249,3 +249,17 @@ def test_check_names_the_cell_and_the_fix(tmp_path):
     assert "cell 2 (hidden checks of q2): a function question needs `inputs`" in text
     assert "`forbid` must be a list" in text
     assert len(problems) == 5, problems
+
+
+def test_partial_credit_per_named_part_of_a_value():
+    # A tuple (m, v) of which v is right: with parts named, 1 of 2 parts holds, 2 points * 1/2 = 1.
+    reference = {"ok": {"t": "tuple", "v": [f(0.1), f(0.001)]}}
+    value = task("value", reference, parts=["m", "v"], partial=True)
+    verdict = judge(value, {"ok": {"t": "tuple", "v": [f(0.2), f(0.001)]}})
+    assert verdict.status == "failed" and [(c.label, c.passed) for c in verdict.checks] == [
+        ("m", False),
+        ("v", True),
+    ]
+    assert verdict.points(2, partial=True) == pytest.approx(1.0)
+    wrong_length = judge(value, {"ok": {"t": "tuple", "v": [f(0.1)]}})
+    assert wrong_length.points(2, partial=True) == 0.0
