@@ -19,6 +19,12 @@
   nothing at any width (upstream: executablebooks/sphinx-book-theme#935 and #917). This extension
   sets ``navbar_persistent`` to ``[]`` (what sphinx-book-theme means) unless the theme options
   already set it; the search stays in the sidebar and the article header.
+* Two accessibility errors in the article that axe-core reports (tests/browser/test_every_page.py):
+  myst-nb labels the summary of a folded code cell "Toggle hidden content" while it shows "Show
+  code cell source" (WCAG 2.5.3, label in name): the label is dropped so the visible text is the
+  name; docutils marks each reference of the bibliography ``role="doc-biblioentry"``, a role
+  deprecated in DPUB-ARIA 1.1 and not allowed in the ``role="list"`` around it: it becomes
+  ``role="listitem"``.
 """
 
 
@@ -53,7 +59,23 @@ def _no_hidden_navbar(app, config):
     config.html_theme_options = options
 
 
+ARTICLE_FIXES = (
+    ('<summary aria-label="Toggle hidden content">', "<summary>"),
+    ('role="doc-biblioentry"', 'role="listitem"'),
+)
+
+
+def _fix_article_markup(app, pagename, templatename, context, doctree):
+    body = context.get("body")
+    if isinstance(body, str):
+        for old, new in ARTICLE_FIXES:
+            body = body.replace(old, new)
+        context["body"] = body
+    return None
+
+
 def setup(app):
+    app.connect("html-page-context", _fix_article_markup)
     app.connect("config-inited", _default_theme_mode)
     app.connect("config-inited", _no_hidden_navbar)
     app.connect("html-page-context", _drop_duplicate_scripts, priority=1)
