@@ -53,7 +53,8 @@ class SandboxLimits:
 
 
 LAUNCHER = """\
-import os, resource, sys
+import ctypes, os, resource, signal, sys
+ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the grader's process
 limits = {limits!r}
 for name, value in limits.items():
     resource.setrlimit(getattr(resource, name), (value, value))

@@ -571,3 +571,31 @@ def test_without_bwrap_the_grader_refuses_and_names_the_cause(tmp_path):
     allowed = run_cli("grade", WARMUP, WARMUP, "--quiet", "--no-sandbox", env=env)
     assert allowed.returncode == 0 and allowed.stdout.strip() == "Total: 11/11"
     assert "WARNING: --no-sandbox" in allowed.stderr
+
+
+WORKER_KILLER = r"""
+import os, signal
+os.kill(os.getppid(), signal.SIGKILL)
+"""
+
+
+def test_a_dead_grading_worker_is_replaced(tmp_path):
+    # Without the sandbox the kernel's parent is the grading worker: this submission kills it.
+    # The pool is restarted, the submissions it held are graded again one by one, and only the
+    # one that kills its worker again is marked crashed; the others keep their marks.
+    folder = tmp_path / "class"
+    folder.mkdir()
+    honest = master_copy(WARMUP)
+    for name in ("ann.ipynb", "ben.ipynb", "cid.ipynb"):
+        write(honest, folder / name)
+    notebook = student_version(WARMUP)
+    notebook["cells"].insert(2, code_cell(WORKER_KILLER))
+    write(notebook, folder / "a_killer.ipynb")  # first: the others are still queued when it strikes
+    completed = run_cli(
+        "grade", WARMUP, folder, "--jobs", "2", "--csv", tmp_path / "class.csv", "--quiet", "--no-sandbox"
+    )
+    assert completed.returncode == 0, completed.stderr
+    with open(tmp_path / "class.csv", encoding="utf-8", newline="") as handle:
+        rows = {row["submission"]: row for row in csv.DictReader(handle)}
+    assert [rows[name]["total"] for name in ("ann.ipynb", "ben.ipynb", "cid.ipynb")] == ["11"] * 3
+    assert rows["a_killer.ipynb"]["total"] == "0" and rows["a_killer.ipynb"]["q1_status"] == "crashed"
