@@ -2,10 +2,11 @@ r"""Animated optimizer paths for the chapters: presentation only, no mathematics
 
 :func:`animate_paths` turns the points visited by several optimizers (the arrays that
 :func:`nnlib.functions.descend` returns) into a small offline animation over the contour
-lines of the objective, and :func:`draw_paths` draws the same picture as a still figure.
-The animation is displayed as a MIME bundle: ``text/html`` (matplotlib's ``to_jshtml``,
-every frame a PNG inside the page, no network) for the website and ``image/png`` (the final
-frame) for a PDF or any viewer without JavaScript. Used by :ref:`chap-adaptive`.
+lines of the objective, :func:`draw_paths` draws the same picture as a still figure, and
+:func:`show_compact` shows any figure as a light palette PNG. The animation is displayed as
+a MIME bundle: ``text/html`` (matplotlib's ``to_jshtml``, every frame a PNG inside the page,
+no network) for the website and ``image/png`` (the final frame) for a PDF or any viewer
+without JavaScript. Used by :ref:`chap-adaptive`.
 """
 
 import base64
@@ -105,6 +106,28 @@ class PathAnimation:
         return len(self.html.encode("utf-8")) / 1000
 
 
+def show_compact(fig):
+    """Display ``fig`` in a notebook as an 8-bit palette PNG, then close it.
+
+    Anti-aliased line plots have thousands of colours; reduced to 256 (median cut, no
+    dithering) they look the same and the PNG is about a third as large, which keeps a
+    page with many figures light. Use it instead of ``plt.show()``.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    """
+    from IPython.display import Image as IPythonImage
+    from IPython.display import display
+
+    if not hasattr(fig, "savefig"):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")  # as the inline backend does
+    plt.close(fig)
+    display(IPythonImage(data=_small_png(buffer.getvalue()), format="png"))
+
+
 def _frame_ends(n_points, n_frames):
     """Last point shown in each frame: quadratic spacing, so the fast early steps get frames."""
     fractions = np.linspace(0, 1, n_frames) ** 2
@@ -112,7 +135,8 @@ def _frame_ends(n_points, n_frames):
 
 
 def animate_paths(objective, paths, xlim, ylim, *, title="", name="paths", alt="", n_frames=30,
-                  figsize=(6.0, 4.0), dpi=72, fps=6, levels=8, embed_limit_mb=1.0):
+                  figsize=(6.0, 4.0), dpi=72, fps=6, levels=8, embed_limit_mb=1.0,
+                  legend_loc="upper right"):
     """Animate optimizer paths over the contour lines of a 2-D objective.
 
     Parameters
@@ -143,6 +167,8 @@ def animate_paths(objective, paths, xlim, ylim, *, title="", name="paths", alt="
         Budget of the embedded frames in MB. matplotlib's ``animation.embed_limit`` is set
         to four times it for the frames as drawn (they shrink about fourfold when they are
         made palette PNGs); frames beyond it are dropped with a warning.
+    legend_loc : str, default "upper right"
+        Where the legend goes (matplotlib's ``loc``): choose a corner the paths avoid.
 
     Returns
     -------
@@ -161,7 +187,8 @@ def animate_paths(objective, paths, xlim, ylim, *, title="", name="paths", alt="
                      "text.antialiased": False}):
         fig, ax = plt.subplots(figsize=figsize)
         artists = draw_paths(ax, objective, paths, xlim, ylim, upto=0, levels=levels)
-        ax.legend(loc="upper right", fontsize=9)
+        ax.legend(loc=legend_loc, fontsize=9)
+        ax.set_title(f"{title}, step 0" if title else "step 0")  # tight_layout leaves room for it
         fig.tight_layout()
 
         def show(frame):
