@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := chapters exercises
 NBVAL := $(BIN)/pytest --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300 -p no:cacheprovider
 
-.PHONY: help venv book book-students test lab clean freeze bench practice student grade
+.PHONY: help venv book book-students pdf test lab clean freeze bench practice student grade
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -59,9 +59,21 @@ test: $(STAMP)  ## every test: ruff, unit tests, nbval over every notebook, the 
 	@$(MAKE) --no-print-directory book-students
 	@echo "==> built sites: exercise pages hand out student versions; the students' site holds no solution or key"
 	@$(BIN)/pytest tests/built -p no:cacheprovider
-	@echo "==> browser: every page of _build/html in headless Chromium, with no network"
+	@$(MAKE) --no-print-directory pdf
+	@echo "==> browser: every page of _build/html in headless Chromium, with no network; the PDF's pages"
 	@bash scripts/ensure_chromium.sh
+	@$(MAKE) --no-print-directory node_modules/.package-lock.json
 	@$(BIN)/pytest tests/browser -p no:cacheprovider -s
+
+# axe-core for the browser tests, pinned in package-lock.json (installed again only when that changes)
+node_modules/.package-lock.json: package.json package-lock.json
+	@echo "==> npm ci: axe-core for the accessibility tests"
+	@npm ci --no-audit --no-fund --loglevel=error
+
+pdf: $(STAMP)  ## the whole book as one PDF: _build/latex/book.pdf (installs TeX Live when missing)
+	@bash scripts/ensure_texlive.sh
+	@echo "==> Building the book as a PDF into _build/latex/book.pdf (LaTeX builder, xelatex)"
+	@$(BIN)/jupyter-book build . --builder pdflatex
 
 bench: $(STAMP)  ## benchmarks (not tests): one training step vs raw matmul; grading speed
 	@echo "==> Benchmark: one training step of a 784-256-10 MLP against numpy's raw matmul"
@@ -91,11 +103,11 @@ practice: $(STAMP)  ## a fresh practice exam and its answer key: make practice S
 
 lab: $(STAMP)  ## open the course in JupyterLab with the project's kernel
 	@echo "==> Starting JupyterLab on the course (Ctrl-C to stop)"
-	@$(BIN)/jupyter lab .
+	@$(BIN)/jupyter lab . $$(if [ "$$(id -u)" = 0 ]; then echo --allow-root; fi)
 
 clean:  ## remove the built site and caches (keeps .venv)
 	@echo "==> Removing _build and caches (the student notebooks in student/ are kept: launch buttons open them)"
-	@rm -rf _build .pytest_cache .ruff_cache
+	@rm -rf _build .pytest_cache .ruff_cache node_modules
 	@find . -path ./.venv -prune -o -name __pycache__ -type d -exec rm -rf {} +
 
 freeze: $(STAMP)  ## rewrite requirements.txt from the installed environment (after adding a package)

@@ -25,7 +25,13 @@
   name; docutils marks each reference of the bibliography ``role="doc-biblioentry"``, a role
   deprecated in DPUB-ARIA 1.1 and not allowed in the ``role="list"`` around it: it becomes
   ``role="listitem"``.
+* The Exercises index lists the sets in teaching order (the order of ``_toc.yml``: warm-up,
+  losses, optimization, backprop) rather than alphabetically: ``student-downloads``
+  (grader.sphinx_ext) gets a wrapper that sorts its list by the page's sections in the table of
+  contents (in an HTML build; ``_ext/latex_book.py`` replaces it in a PDF).
 """
+
+from pathlib import PurePosixPath
 
 
 def _key(script):
@@ -74,7 +80,42 @@ def _fix_article_markup(app, pagename, templatename, context, doctree):
     return None
 
 
+def _toc_order(env):
+    """The documents under the current page in _toc.yml, in order (sphinx-external-toc's site map)."""
+    site_map = getattr(env, "external_site_map", None)
+    try:
+        document = site_map[env.docname]
+    except (KeyError, TypeError):
+        return []
+    return [str(item) for tree in document.subtrees for item in tree.items if isinstance(item, str)]
+
+
+def _ordered_student_downloads(app):
+    if app.builder.format != "html":
+        return
+    from grader.sphinx_ext import StudentDownloads
+
+    class OrderedStudentDownloads(StudentDownloads):
+        def run(self):
+            result = super().run()
+            order = [PurePosixPath(name).name for name in _toc_order(self.state.document.settings.env)]
+
+            def position(item):
+                for reference in item.findall(lambda node: "refuri" in node.attributes):
+                    stem = PurePosixPath(reference["refuri"].split("#")[0]).stem
+                    if stem in order:
+                        return order.index(stem)
+                return len(order)
+
+            for bullet_list in result:
+                bullet_list.children.sort(key=position)
+            return result
+
+    app.add_directive("student-downloads", OrderedStudentDownloads, override=True)
+
+
 def setup(app):
+    app.connect("builder-inited", _ordered_student_downloads)
     app.connect("html-page-context", _fix_article_markup)
     app.connect("config-inited", _default_theme_mode)
     app.connect("config-inited", _no_hidden_navbar)

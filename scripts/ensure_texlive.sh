@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install Debian's TeX Live for `make pdf` (Jupyter Book's LaTeX builder) when it is missing.
+# These packages are enough for the book (about 600 MB; not the 1.4 GB texlive-fonts-extra). The PDF
+# is typeset by xelatex in DejaVu fonts (_config.yml: latex_elements.fontpkg).
+# CI runs as root on Debian; elsewhere this needs root (or sudo) once. Idempotent.
+set -euo pipefail
+PACKAGES="texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended texlive-xetex latexmk fonts-dejavu-core"
+if command -v latexmk >/dev/null && command -v xelatex >/dev/null && command -v pdflatex >/dev/null \
+    && kpsewhich fncychap.sty >/dev/null && [ -n "$(fc-list "DejaVu Serif")" ]; then
+    exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO=sudo
+else
+    SUDO=
+fi
+echo "==> Installing Debian's TeX Live for the PDF (first run only: a few minutes)"
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086  # the package list is split on purpose
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null
+command -v latexmk >/dev/null
