@@ -1,9 +1,10 @@
 """The course's autograder: release student notebooks, grade submissions.
 
 Run ``python -m grader --help``. The grader runs a student's notebook in a fresh Jupyter
-kernel of its own process, calls the student's answers on inputs it chooses, and compares
-the returned numbers in the grader's process (see ``exercises/teachers.md``). ``nnlib`` never
-imports this package.
+kernel inside a bubblewrap sandbox of its own (:mod:`grader.sandbox`), calls the student's
+answers on inputs the master chooses (:mod:`grader.protocol`), and a judge per question kind
+decides in the grader's process (:mod:`grader.judges`; see ``exercises/teachers.md``).
+``nnlib`` never imports this package.
 """
 
 import zlib

@@ -112,7 +112,7 @@ class Kernel:
                 raise RuntimeError("the kernel did not start (see `python -m grader check` and teachers.md)")
             self.client.kernel_info()
             try:
-                reply = self._recv("shell", 0.5)
+                reply = self._recv("shell", 0.1)
             except queue.Empty:
                 continue
             if reply.get("msg_type") == "kernel_info_reply":  # the reply to any of the requests
@@ -128,6 +128,13 @@ class Kernel:
 
     def alive(self):
         return self.process is not None and self.process.poll() is None
+
+    def _poller(self, *sockets):
+        if getattr(self, "_poll", None) is None:
+            self._poll = zmq.Poller()
+            for socket in sockets:
+                self._poll.register(socket, zmq.POLLIN)
+        return self._poll
 
     def _recv(self, channel, timeout):
         """One message from a channel, or raise queue.Empty after ``timeout`` seconds.
@@ -185,25 +192,22 @@ class Kernel:
                 continue
             if replied_at is not None and now > replied_at + INTERRUPT_GRACE:
                 break  # the reply came but the idle status did not: do not wait forever
-            if reply is None:
-                try:
-                    message = self._recv("shell", 0)
-                except queue.Empty:
-                    pass
-                else:
-                    if message["parent_header"].get("msg_id") == msg_id:
-                        reply, replied_at = message, time.monotonic()
-                    continue
-            try:
-                message = self._recv("iopub", 0.05)
-            except queue.Empty:
+            shell = self.client.shell_channel.socket
+            iopub = self.client.iopub_channel.socket
+            ready = dict(self._poller(shell, iopub).poll(50))  # wakes on either channel at once
+            if not ready:
                 if not self.alive():
                     result.status = "dead"
                     break
                 continue
-            if message["parent_header"].get("msg_id") != msg_id:
-                continue
-            idle = idle or self._collect(message, result, kept)
+            if shell in ready:
+                message = self._recv("shell", 0)  # stale replies are read and dropped too
+                if reply is None and message["parent_header"].get("msg_id") == msg_id:
+                    reply, replied_at = message, time.monotonic()
+            if iopub in ready:
+                message = self._recv("iopub", 0)
+                if message["parent_header"].get("msg_id") == msg_id:
+                    idle = idle or self._collect(message, result, kept)
         result.stdout = "".join(kept)
         result.seconds = time.monotonic() - start
         if result.status in ("timeout", "dead"):
