@@ -68,6 +68,8 @@ def _no_hidden_navbar(app, config):
 ARTICLE_FIXES = (
     ('<summary aria-label="Toggle hidden content">', "<summary>"),
     ('role="doc-biblioentry"', 'role="listitem"'),
+    # matplotlib's to_jshtml animations: the frame slider has no label (axe: label, critical)
+    ('type="range" class="anim-slider"', 'type="range" class="anim-slider" aria-label="Animation frame"'),
 )
 
 
