@@ -13,16 +13,19 @@ gradient, backward and ``Adam.step``. Its matmul FLOPs are counted as
 and the achieved GFLOP/s is compared with the same six matmuls done by bare numpy.
 
 When PyTorch can be imported, the same step is also timed in PyTorch (float64, the same
-weights, ``nn.CrossEntropyLoss`` and ``torch.optim.Adam``), after nnlib's, and
-the script prints the ratio of the two times, nnlib / PyTorch. PyTorch is not a dependency of the course; to
-get the comparison, run the script with a separate environment that has both numpy and
-torch, with nnlib on the path::
+weights, ``nn.CrossEntropyLoss`` and ``torch.optim.Adam``), in turn with nnlib's, and
+the script prints the ratio of the two times, nnlib / PyTorch. PyTorch is not a dependency
+of the course; to get the comparison, run the script with a separate environment that has
+both numpy and torch, with nnlib on the path::
 
     python3.11 -m venv /tmp/torchvenv
     /tmp/torchvenv/bin/pip install torch==2.13.0 numpy==2.4.6   # numpy as in requirements.txt
-    PYTHONPATH=. /tmp/torchvenv/bin/python scripts/bench_training.py
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PYTHONPATH=. /tmp/torchvenv/bin/python scripts/bench_training.py
 
-``--no-torch`` skips the comparison even where PyTorch is installed.
+``--no-torch`` skips the comparison even where PyTorch is installed. On a machine whose
+cores are shared with other work, run both libraries on one thread each
+(``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1``): two BLAS thread pools waiting for busy cores
+make the multi-threaded timings vary tenfold from run to run.
 """
 
 import argparse
@@ -129,11 +132,9 @@ def main():
         g1 @ w1
 
     flops = matmul_flops(args.batch)
-    step, raw = interleaved_seconds([training_step, raw_matmuls], args.repeats, args.warmup)
-    # PyTorch runs in a block of its own after nnlib's: interleaved, its OpenMP threads and
-    # OpenBLAS's threads wait for work on the same cores and slow each other down.
     torch_step = None if args.no_torch else torch_training_step(model, x, labels)
-    torch_time = median_seconds(torch_step, args.repeats, args.warmup) if torch_step else None
+    functions = [training_step, raw_matmuls] + ([torch_step] if torch_step else [])
+    step, raw, *torch_time = interleaved_seconds(functions, args.repeats, args.warmup)
     parts = {
         "forward": lambda: model.forward(x),
         "loss gradient": lambda: loss.grad(y, model[2]._cache @ w2.T),
@@ -142,7 +143,7 @@ def main():
     }
     print(f"784-256-10 MLP, batch {args.batch}, float64")
     print(f"median of {args.repeats} runs after {args.warmup} warm-up runs; "
-          "nnlib's step and raw matmuls alternate")
+          "the measured steps run in turn, so that all see the same load")
     forward_flops = flops / 3
     print(
         f"matmul FLOPs per step: {flops / 1e6:.1f} M "
@@ -152,8 +153,8 @@ def main():
     print(f"nnlib training step   : {step * 1e3:8.3f} ms  {flops / step / 1e9:7.2f} GFLOP/s")
     print(f"training step / raw   : {raw / step:8.1%} of the raw matmul throughput (target >= 50%)")
     if torch_step:
-        print(f"PyTorch training step : {torch_time * 1e3:8.3f} ms  ({torch_step.version})")
-        print(f"nnlib / PyTorch time  : {step / torch_time:8.2f} (below 1: nnlib is faster)")
+        print(f"PyTorch training step : {torch_time[0] * 1e3:8.3f} ms  ({torch_step.version})")
+        print(f"nnlib / PyTorch time  : {step / torch_time[0]:8.2f} (below 1: nnlib is faster)")
     else:
         print("PyTorch training step : not measured (PyTorch not importable, or --no-torch)")
     print("time per part (each measured alone; backward includes a forward):")

@@ -56,3 +56,32 @@ def test_unknown_attribute_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no attribute 'loss'"):
         nnlib.loss  # noqa: B018
     assert set(nnlib.SUBMODULES) <= set(dir(nnlib))
+
+
+# The chapters show these methods with ``literalinclude :pyobject: Class.method``, which finds
+# them by parsing the file: each must be defined in that class's own body, in that file.
+LOSSES = ("MSE", "MAE", "Huber", "BinaryCrossEntropy", "CategoricalCrossEntropy", "Hinge", "KLDivergence")
+INCLUDED = {
+    "nnlib/losses.py": ["Loss.__call__"]
+    + [f"{loss}.{method}" for loss in LOSSES for method in ("_per_sample", "_per_sample_grad")],
+    "nnlib/optim.py": [f"{name}._update" for name in ("SGD", "HeavyBall", "Adagrad", "RMSprop", "Adam")],
+    "nnlib/nn.py": ["Linear.forward", "Linear.backward", "Sequential.forward", "Sequential.backward"],
+    "nnlib/schedules.py": ["StepLR.lr_at", "CosineAnnealingLR.lr_at", "CosineAnnealingWarmRestarts.lr_at"],
+}
+
+
+@pytest.mark.parametrize("path", INCLUDED)
+def test_methods_the_chapters_include_are_defined_in_their_files(path):
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse((Path(__file__).parent.parent / path).read_text())
+    defined = {
+        f"{node.name}.{item.name}"
+        for node in tree.body
+        if isinstance(node, ast.ClassDef)
+        for item in node.body
+        if isinstance(item, ast.FunctionDef)
+    }
+    missing = [name for name in INCLUDED[path] if name not in defined]
+    assert not missing, f"{path} no longer defines {missing}, which chapters include"
