@@ -401,3 +401,18 @@ def test_partial_credit_per_part_of_a_layer(tmp_path):
         "the gradient of W": True,
         "the gradient of b": False,
     }
+
+
+def test_folder_mode_prints_hints_and_refuses_a_json_file(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    notebook = _master_copy_with(WARMUP, "q1", "loss_one = abs(y_true_p[0] - y_pred_p[0])")
+    (folder / "ann.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    refused = run_cli("grade", WARMUP, folder, "--json", tmp_path / "results.json")
+    assert refused.returncode == 2 and "--json-dir" in refused.stderr
+    assert not (tmp_path / "results.json").exists()
+    graded = run_cli("grade", WARMUP, folder)
+    assert graded.returncode == 0, graded.stderr
+    assert "ann.ipynb: 10/11" in graded.stdout
+    assert "q1: failed: `loss_one` is not close to the reference" in graded.stdout
+    assert "hint: The squared-error loss squares the error" in graded.stdout
