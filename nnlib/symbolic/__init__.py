@@ -1,10 +1,10 @@
 """SymPy derivations: the symbolic side of every gradient the course computes numerically.
 
-=========================  ===================================================================
-``nnlib.symbolic.losses``  each loss as a SymPy expression, its derivative, a lambdified derivative
-``nnlib.symbolic.optim``   the stability bound of gradient descent, Adam's bias correction
-``nnlib.symbolic.network`` the exam notes' 2-2-1 network as one expression, differentiated directly
-=========================  ===================================================================
+==========================  ================================================================
+``nnlib.symbolic.losses``   each loss as a SymPy expression, its derivative, a lambdified one
+``nnlib.symbolic.optim``    the stability bound of gradient descent, Adam's bias correction
+``nnlib.symbolic.network``  the exam notes' 2-2-1 network as one expression, differentiated
+==========================  ================================================================
 """
 
 from nnlib._lazy import lazy_submodules
