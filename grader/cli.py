@@ -15,7 +15,9 @@ import multiprocessing
 import multiprocessing.util
 import os
 import re
+import shutil
 import sys
+import tempfile
 import time
 import traceback
 from dataclasses import replace
@@ -354,15 +356,26 @@ def grade_folder(master, folder, args, limits):
             )
             continue
         work.append((index, os.fsdecode(path), name, _student_id(os.fsdecode(path), name, args.id_from)))
-    done, unfinished = _run_pool(master, jobs, limits, work)
-    results.update(done)
-    for item in unfinished:  # alone, in a fresh worker: only the submission that breaks it is marked
-        retried, broken = _run_pool(master, 1, limits, [item])
-        results.update(retried)
-        for index, _, shown, sid in broken:
-            results[index] = _error_result(
-                master, shown, sid, "crashed", "the grading process died while grading this submission"
-            )
+    # The workers' kernels keep their folders under one root of this run, removed at the end even
+    # if a worker died before it could clean up.
+    run_root, previous = tempfile.mkdtemp(prefix="gr-"), os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = run_root  # spawned workers read it when they start
+    try:
+        done, unfinished = _run_pool(master, jobs, limits, work)
+        results.update(done)
+        for item in unfinished:  # alone, in a fresh worker: only the submission that breaks it is marked
+            retried, broken = _run_pool(master, 1, limits, [item])
+            results.update(retried)
+            for index, _, shown, sid in broken:
+                results[index] = _error_result(
+                    master, shown, sid, "crashed", "the grading process died while grading this submission"
+                )
+    finally:
+        if previous is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = previous
+        shutil.rmtree(run_root, ignore_errors=True)
     ordered = [results[index] for index in range(len(entries))]
     for result in ordered:
         print(

@@ -28,6 +28,7 @@ INTERRUPT_GRACE = 3.0
 MAX_MESSAGE = 128 << 20  # bytes of one message from a kernel: ZMQ drops a larger one unread
 PARSE_LIMIT = 5_000_000  # bytes of a message the grader parses; a larger one is counted, not parsed
 HEADER_LIMIT = 65_536
+MAX_ROOT = 80  # characters of a kernel's folder: its sockets are <folder>/channel/k-<port>
 
 
 @dataclass
@@ -64,7 +65,10 @@ class Kernel:
         self.limits = limits or sandbox.SandboxLimits()
         self.started = time.monotonic()
         self.ready_seconds = None
-        self.root = tempfile.mkdtemp(prefix="grader-kernel-")
+        self.root = tempfile.mkdtemp(prefix="gk-")
+        if len(self.root) > MAX_ROOT:  # a Unix socket's path has at most 107 bytes
+            os.rmdir(self.root)
+            self.root = tempfile.mkdtemp(prefix="gk-", dir="/tmp")
         self.channel = os.path.join(self.root, "channel")
         os.mkdir(self.channel, 0o700)
         connection_file, _ = write_connection_file(

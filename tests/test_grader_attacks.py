@@ -472,7 +472,7 @@ for _pid in (_parent, _grandparent):
 PLANTER = r"""
 import glob, os
 _mine = os.path.dirname(os.getcwd())
-_places = [os.getcwd()] + glob.glob(os.path.join(os.path.dirname(_mine), "grader-kernel-*", "work"))
+_places = [os.getcwd()] + glob.glob(os.path.join(os.path.dirname(_mine), "gk-*", "work"))
 for _place in _places:
     try:
         open(os.path.join(_place, "numpy.py"), "w").write("raise ImportError('planted')")
@@ -591,8 +591,19 @@ def test_a_dead_grading_worker_is_replaced(tmp_path):
     notebook = student_version(WARMUP)
     notebook["cells"].insert(2, code_cell(WORKER_KILLER))
     write(notebook, folder / "a_killer.ipynb")  # first: the others are still queued when it strikes
+    private_tmp = tmp_path / "tmp"  # the killed worker cannot clean its kernels' folders: keep them here
+    private_tmp.mkdir()
     completed = run_cli(
-        "grade", WARMUP, folder, "--jobs", "2", "--csv", tmp_path / "class.csv", "--quiet", "--no-sandbox"
+        "grade",
+        WARMUP,
+        folder,
+        "--jobs",
+        "2",
+        "--csv",
+        tmp_path / "class.csv",
+        "--quiet",
+        "--no-sandbox",
+        env=dict(os.environ, TMPDIR=str(private_tmp)),
     )
     assert completed.returncode == 0, completed.stderr
     with open(tmp_path / "class.csv", encoding="utf-8", newline="") as handle:
