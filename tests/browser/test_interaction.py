@@ -1,18 +1,11 @@
 """What a reader does besides reading, in headless Chromium with no network: the favicon, the
 keyboard (Tab to a quiz option or a solution dropdown, Enter to use it), the animations of the
-optimizer chapters (play changes the frame), and the weight of every page.
+optimizer chapters (play changes the frame). The weight of every page is in test_site.py.
 """
 
 from urllib.parse import urljoin
 
 import pytest
-
-LANDING_LIMIT = 2_000_000  # bytes transferred by the landing page (every file it loads)
-PAGE_LIMIT = 2_500_000  # bytes transferred by any page
-
-PAGE_BYTES = """() => performance.getEntriesByType("navigation")
-  .concat(performance.getEntriesByType("resource"))
-  .reduce((total, entry) => total + (entry.encodedBodySize || 0), 0)"""
 
 FOCUS_BEFORE = """(selector) => {
   const target = document.querySelector(selector);
@@ -103,20 +96,3 @@ def test_pressing_play_changes_the_frame_of_every_animation(context, base_url, s
             changed = image.get_attribute("src") != before
             assert changed, f"{relative}: animation {index} shows the same frame after Play"
         page.close()
-
-
-@pytest.mark.xfail(strict=True, reason="issue 13 item 7 is not done: the theme's fontawesome.js "
-                   "(1.49 MB) and MathJax (1.16 MB) still load on every page")
-def test_page_weights_are_within_the_limits(context, base_url, site_dir):
-    weights = {}
-    for relative in _pages_with(site_dir, "<html"):
-        if relative.startswith(("student/", "_")) or relative == "index.html":
-            continue
-        page = _open(context, base_url, relative)
-        weights[relative] = page.evaluate(PAGE_BYTES)
-        page.close()
-    heaviest = max(weights, key=weights.get)
-    print(f"\nbytes transferred: landing page intro.html {weights['intro.html']:,}; "
-          f"heaviest page {heaviest} {weights[heaviest]:,}")
-    assert weights["intro.html"] <= LANDING_LIMIT
-    assert not {p: w for p, w in weights.items() if w > PAGE_LIMIT}

@@ -1,7 +1,8 @@
 """The built site in a real browser (headless Chromium, no network): every page loads without a
 console error or a missing file, MathJax has typeset every formula, every image loads, every
 internal link resolves; a solution dropdown opens, a quiz gives feedback, search finds a term;
-the formula sheet prints on two A4 pages; screenshots of three pages go to _build/screenshots.
+the formula sheet prints on two A4 pages; screenshots of three pages go to _build/screenshots;
+every page loads at most 2.5 MB (the landing page 2.0 MB) and nothing the site does not use.
 """
 
 import re
@@ -55,9 +56,14 @@ BROKEN_IMAGES = """async () => {
   return images.filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src);
 }"""
 
-PAGE_BYTES = """() => performance.getEntriesByType("navigation")
+# Every file the page loaded (the page itself, scripts, styles, fonts, images) with its size in
+# bytes as it came over the wire (no compression by the test server: the size of the file).
+RESOURCES = """() => performance.getEntriesByType("navigation")
   .concat(performance.getEntriesByType("resource"))
-  .reduce((total, entry) => total + (entry.encodedBodySize || 0), 0)"""
+  .map(entry => [entry.name, entry.encodedBodySize || 0])"""
+
+LANDING_LIMIT = 2_000_000  # bytes the landing page loads (issue 13: at most 2.0 MB)
+PAGE_LIMIT = 2_500_000  # bytes any page loads (at most 2.5 MB)
 
 
 class _Anchors(HTMLParser):
@@ -118,7 +124,9 @@ def visit(context, base_url, relative):
     report.update(page.evaluate(RAW_TEX))
     report["broken_images"] = page.evaluate(BROKEN_IMAGES)
     report["links"] = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
-    report["bytes"] = page.evaluate(PAGE_BYTES)
+    report["resources"] = [(name[len(base_url):] if name.startswith(base_url) else name, size)
+                           for name, size in page.evaluate(RESOURCES)]
+    report["bytes"] = sum(size for _, size in report["resources"])
     report["page"] = page
     return report
 
@@ -237,7 +245,7 @@ def test_formula_sheet_prints_on_two_a4_pages(context, base_url, tmp_path):
     assert 1 <= n_pages <= 2, f"the formula sheet prints on {n_pages} A4 pages"
 
 
-def test_screenshots_and_page_weight(context, base_url, reports, screenshot_dir):
+def test_screenshots(context, base_url, reports, screenshot_dir):
     screenshot_dir.mkdir(parents=True, exist_ok=True)
     for relative in SCREENSHOT_PAGES:
         report = visit(context, base_url, relative if relative in reports else "intro.html")
@@ -245,8 +253,37 @@ def test_screenshots_and_page_weight(context, base_url, reports, screenshot_dir)
         report["page"].screenshot(path=str(screenshot_dir / name), full_page=False)
         report["page"].close()
         assert (screenshot_dir / name).stat().st_size > 10_000
-    chapters = {p: r["bytes"] for p, r in reports.items() if p.startswith("chapters/")}
-    heaviest = max(chapters, key=chapters.get)
-    print(f"\nbytes for the landing page intro.html: {reports['intro.html']['bytes']:,}")
-    print(f"bytes for the heaviest chapter page {heaviest}: {chapters[heaviest]:,}")
-    assert reports["intro.html"]["bytes"] > 0
+
+
+def test_page_weights_are_within_the_limits(reports):
+    """Bytes each page loads (every file, as on a first visit): the landing page at most 2.0 MB,
+    every page at most 2.5 MB (issue 13). The five heaviest pages are printed with what weighs most."""
+    weights = {page: r["bytes"] for page, r in reports.items()}
+    heaviest = sorted(weights, key=weights.get, reverse=True)
+    print(f"\nbytes loaded: landing page intro.html {weights['intro.html']:,} (limit {LANDING_LIMIT:,}); "
+          f"heaviest pages (limit {PAGE_LIMIT:,}):")
+    for page in heaviest[:5]:
+        largest = sorted(reports[page]["resources"], key=lambda item: -item[1])[:3]
+        files = ", ".join(f"{name.split('?')[0]} {size:,}" for name, size in largest)
+        print(f"    {weights[page]:>10,} {page}: {files}")
+    assert weights["intro.html"] <= LANDING_LIMIT, f"the landing page loads {weights['intro.html']:,} bytes"
+    too_heavy = {page: weight for page, weight in weights.items() if weight > PAGE_LIMIT}
+    assert not too_heavy, f"pages over {PAGE_LIMIT:,} bytes: {too_heavy}"
+
+
+def test_pages_load_only_what_they_use(reports):
+    """What _ext/page_weight.py leaves out stays out: the theme's 1.5 MB fontawesome.js, Font
+    Awesome's full web fonts (the site's subsets show its icons), Sphinx's search index outside the
+    search page, and MathJax on a page without a formula."""
+    problems = {}
+    for page, r in reports.items():
+        names = [name.split("?")[0] for name, _ in r["resources"]]
+        found = [n for n in names if n.endswith("fontawesome.js") or "vendor/fontawesome/webfonts/" in n]
+        if page != "search.html":
+            found += [n for n in names if n.endswith(("searchindex.js", "searchtools.js"))]
+        if not r["formulas"]:
+            found += [n for n in names if "/mathjax/" in n]
+        if found:
+            problems[page] = found
+    assert not problems, problems
+    assert any("mathjax/" in name for name, _ in reports["formula_sheet.html"]["resources"])
