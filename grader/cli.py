@@ -108,6 +108,11 @@ def build_parser():
     release_cmd = commands.add_parser("release", help="write the student versions of master notebooks")
     release_cmd.add_argument("masters", nargs="*", help="master notebooks (default: exercises/*.ipynb)")
     release_cmd.add_argument("--out", default="student", help="output folder (default: %(default)s)")
+    gradescope_cmd = commands.add_parser(
+        "gradescope", help="write a Gradescope autograder zip for a master notebook (see grader.gradescope)"
+    )
+    gradescope_cmd.add_argument("master", help="the master notebook")
+    gradescope_cmd.add_argument("--out", required=True, help="the zip to write")
     check_cmd = commands.add_parser("check", help="check that master notebooks follow exercises/FORMAT.md")
     check_cmd.add_argument("masters", nargs="+")
     return parser
@@ -144,6 +149,10 @@ def main(argv=None):
             return command_release(args)
         if args.command == "check":
             return command_check(args)
+        if args.command == "gradescope":
+            from grader.gradescope import build_main  # the Gradescope helper's module, loaded on demand
+
+            return build_main(args.master, args.out)
         return command_grade(args)
     except MasterError as error:
         print(f"error: {error}", file=sys.stderr)
