@@ -191,7 +191,9 @@ CONCEPTS = [
     (r"Is every Adam step at most $\eta$ per coordinate?",
      r"No. Roughly $\eta$ when the gradient is steady, but after a long run of small gradients a sudden "
      r"large one gives $\hat m \approx (1-\beta_1) g$ and $\hat v \approx (1-\beta_2) g^2$, a step of about "
-     r"$\eta(1-\beta_1)/\sqrt{1-\beta_2} \approx 3.16\,\eta$ with the defaults.",
+     r"$\eta(1-\beta_1)/\sqrt{1-\beta_2} \approx 3.16\,\eta$ with the defaults. A gradient that grows "
+     r"steadily can push the step higher still (about $7.27\,\eta$ at most with the defaults, as the "
+     r"adaptive-methods chapter measures).",
      "chap-adaptive"),
     (r"With Adam, why is an L2 penalty in the gradient not the same as weight decay, and what does AdamW "
      r"do?",
