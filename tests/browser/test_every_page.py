@@ -16,7 +16,6 @@ import os
 import re
 import struct
 from pathlib import Path
-from urllib.parse import urljoin
 
 import pytest
 
@@ -96,27 +95,37 @@ def _png_dpi(path):
     return per_metre_x * 0.0254 if unit == 1 else None
 
 
-@pytest.fixture(scope="session")
-def measured(context, base_url, site_dir):
-    """Each page once at 1280 px (overflow, axe, images) and once at 390 px (overflow)."""
+def measure(page):
+    """What test_every_page checks, on a page that is loaded at 1280 px: overflow, axe and images at
+    1280 px, then overflow at 390 px (the same page on a phone)."""
     if not AXE.is_file():
         pytest.fail(f"{AXE} is missing: run `npm ci` in {ROOT} (make test does)")
-    results = {}
-    for relative in _site_pages(site_dir):
-        page = context.new_page()
-        page.set_viewport_size({"width": 1280, "height": 900})
-        page.goto(urljoin(base_url, relative), wait_until="load")
-        page.evaluate(WAIT)
-        result = {1280: page.evaluate(OVERFLOW, True), "images": page.evaluate(IMAGES)}
-        page.add_script_tag(path=str(AXE))
-        violations = page.evaluate(RUN_AXE, [{"exclude": []}, WCAG])
-        result["axe_article"] = [v for v in violations if v["in_article"]]
-        result["axe_theme"] = [v for v in violations if not v["in_article"]]
-        page.set_viewport_size({"width": 390, "height": 844})  # the same page on a phone
-        page.wait_for_timeout(100)
-        result[390] = page.evaluate(OVERFLOW, False)
-        page.close()
-        results[relative] = result
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.evaluate(WAIT)
+    result = {1280: page.evaluate(OVERFLOW, True), "images": page.evaluate(IMAGES)}
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(RUN_AXE, [{"exclude": []}, WCAG])
+    result["axe_article"] = [v for v in violations if v["in_article"]]
+    result["axe_theme"] = [v for v in violations if not v["in_article"]]
+    page.set_viewport_size({"width": 390, "height": 844})  # the same page on a phone
+    page.wait_for_timeout(100)
+    result[390] = page.evaluate(OVERFLOW, False)
+    return result
+
+
+def wants(relative):
+    """Whether test_every_page measures this page (conftest.py's visited_pages asks)."""
+    parts = relative.split("/")
+    return not SKIP_DIRS.intersection(parts[:-1]) and relative not in SKIP_PAGES
+
+
+@pytest.fixture(scope="session")
+def measured(visited_pages, site_dir):
+    """Each page once at 1280 px (overflow, axe, images) and once at 390 px (overflow), measured
+    during the one visit of every page that test_site.py's checks share (conftest.py)."""
+    results = {page: r["measured"] for page, r in visited_pages.items() if "measured" in r}
+    unmeasured = set(_site_pages(site_dir)) - set(results)
+    assert results and not unmeasured, f"pages not measured: {sorted(unmeasured)}"
     if os.environ.get("MEASURED_JSON"):
         Path(os.environ["MEASURED_JSON"]).write_text(json.dumps(results, indent=1))
     return results

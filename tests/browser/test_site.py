@@ -131,15 +131,15 @@ def visit(context, base_url, relative):
     return report
 
 
+def pages(site_dir):
+    """The pages this module checks (conftest.py's visited_pages opens each once)."""
+    return _pages(site_dir)
+
+
 @pytest.fixture(scope="session")
-def reports(context, base_url, site_dir):
-    """Visit every page once; the tests below read the reports."""
-    results = {}
-    for relative in _pages(site_dir):
-        report = visit(context, base_url, relative)
-        report.pop("page").close()
-        results[relative] = report
-    return results
+def reports(visited_pages):
+    """Every page visited once (conftest.py); the tests below read the reports."""
+    return visited_pages
 
 
 def test_the_site_has_the_pages_of_the_course(reports):
