@@ -22,6 +22,8 @@ nothing:
   lazily, one per font style used) and ``a11y/assistive-mml`` (the hidden MathML copy that
   screen readers read), without the 426 kB context menu (``ui/menu``: zoom, "show math as",
   renderer switch). Everything is served from the site (sphinx-mathjax-offline copies it).
+  The menu also gave every formula a tab stop; ``_static/site.js`` gives one to each display
+  formula that scrolls sideways, so a keyboard can still scroll it (axe: scrollable-region-focusable).
 * Sphinx's search scripts (``searchtools.js``, ``language_data.js`` and the 145 kB
   ``searchindex.js``) are loaded by pydata-sphinx-theme's ``layout.html`` on every page for its
   search-as-you-type, which is off (``search_as_you_type = False``): the search field sends the
