@@ -109,9 +109,20 @@ def build_zip(master_path, out_path):
     return out_path
 
 
+def _is_plain_notebook(folder, path):
+    """A regular file reached without a symbolic link (a link could point at the master)."""
+    if ".ipynb_checkpoints" in path.parts or not path.is_file():
+        return False
+    inside = path.relative_to(folder)
+    return not any((folder / part).is_symlink() for part in [inside, *inside.parents] if part.name)
+
+
 def find_submission(folder, master_name="master.ipynb"):
-    """The submitted notebook: the only ``.ipynb``, else the one named like the set, else the newest."""
-    notebooks = sorted(p for p in Path(folder).rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    """The submitted notebook: the only ``.ipynb``, else the one named like the set, else the newest.
+
+    Symbolic links (to the master, to another file) and folders named ``*.ipynb`` are not submissions.
+    """
+    notebooks = sorted(p for p in Path(folder).rglob("*.ipynb") if _is_plain_notebook(Path(folder), p))
     if len(notebooks) <= 1:
         return notebooks[0] if notebooks else None
     named = [p for p in notebooks if p.name == master_name]

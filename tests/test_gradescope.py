@@ -74,6 +74,21 @@ def test_the_submitted_notebook_is_found_whatever_its_name(tmp_path):
     assert find_submission(tmp_path).name == "Mein Notebook (1).ipynb"
 
 
+def test_a_symbolic_link_is_never_the_submission(tmp_path):
+    # an upload holding a link to /autograder/source/master.ipynb scored full marks before links were skipped
+    master = tmp_path / "source" / "master.ipynb"
+    master.parent.mkdir()
+    master.write_text("{}")
+    submission = tmp_path / "submission"
+    (submission / "linked").mkdir(parents=True)
+    (submission / "warmup.ipynb").symlink_to(master)
+    (submission / "folder.ipynb").mkdir()
+    (submission / "via").symlink_to(master.parent)
+    assert find_submission(submission) is None
+    (submission / "linked" / "mine.ipynb").write_text("{}")
+    assert find_submission(submission).name == "mine.ipynb"
+
+
 def wrong_submission(path):
     """The master with its first answer changed to a wrong number: one question must fail."""
     notebook = nbformat.read(MASTER, as_version=4)
