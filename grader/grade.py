@@ -14,6 +14,7 @@
 """
 
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -172,7 +173,7 @@ class SubmissionRun:
     ``limits.submission_timeout`` seconds from its start.
     """
 
-    def __init__(self, cells, limits, kernel=None):
+    def __init__(self, cells, limits, kernel=None, start=True):
         self.cells, self.limits = cells, limits
         self.deadline = time.monotonic() + limits.submission_timeout
         self.cell_status = {}
@@ -181,7 +182,16 @@ class SubmissionRun:
         self.output_truncated = False
         self.out_of_time = False
         self.kernel = kernel or self._new_kernel()
+        if start:
+            self.start()
+
+    def start(self):
+        """Run the submission's cells once, in order."""
         self._run_cells(record=True)
+
+    def cancel(self):
+        """Stop running cells after the current one (the master failed: this run is not needed)."""
+        self.deadline = float("-inf")
 
     def _new_kernel(self):
         return Kernel(output_limit=self.limits.output_limit, limits=self.limits.sandbox)
@@ -397,14 +407,31 @@ def grade(master, submission_path, student_id=None, limits=None, session=None):
             return result
         result.student_id = resolve_student_id(notebook, student_id)
         cells_info = submission_cells(notebook, master, result.student_id)
-        # the student's kernel boots while the master runs
+        # The submission's kernel boots and runs its cells in a thread while the master runs here:
+        # two kernels, two sandboxes, no shared state (each thread talks to its own kernel only).
         kernel = Kernel(output_limit=limits.output_limit, limits=limits.sandbox, wait=False)
+        run = SubmissionRun([source for _, _, source in cells_info], limits, kernel, start=False)
+        failures = []
+
+        def run_cells():
+            try:
+                run.start()
+            except BaseException as error:  # re-raised below, in the grader's thread
+                failures.append(error)
+
+        thread = threading.Thread(target=run_cells, name="submission-cells", daemon=True)
+        thread.start()
         try:
             session.prepare(result.student_id)
-            run = SubmissionRun([source for _, _, source in cells_info], limits, kernel)
         except BaseException:
-            kernel.shutdown()
+            run.cancel()
+            thread.join()
+            run.close()
             raise
+        thread.join()
+        if failures:
+            run.close()
+            raise failures[0]
         try:
             for question in master.questions:
                 report = session.reports[question.id]

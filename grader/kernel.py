@@ -7,6 +7,7 @@ goes in, bounded text comes out. Every incoming message is capped in size by ZMQ
 grader's objects.
 """
 
+import concurrent.futures
 import json
 import os
 import queue
@@ -25,10 +26,17 @@ from grader import sandbox
 
 STARTUP_TIMEOUT = 60.0
 INTERRUPT_GRACE = 3.0
-MAX_MESSAGE = 128 << 20  # bytes of one message from a kernel: ZMQ drops a larger one unread
+MAX_MESSAGE = 8 << 20  # bytes of one message from a kernel: ZMQ drops a larger one unread
+RECEIVE_QUEUE = 8  # messages ZMQ queues per socket before the grader reads them (RCVHWM)
+MAX_RECEIVED = 256 << 20  # bytes one kernel may send in all: past that it is killed as a flood
 PARSE_LIMIT = 5_000_000  # bytes of a message the grader parses; a larger one is counted, not parsed
 HEADER_LIMIT = 65_536
 MAX_ROOT = 80  # characters of a kernel's folder: its sockets are <folder>/channel/k-<port>
+
+# Every kernel is started from this one thread, which lives as long as the grader's process:
+# bwrap's --die-with-parent (and the launcher's parent-death signal) fire when the *thread*
+# that started the process ends, so a kernel started from a short-lived thread would die with it.
+_SPAWNER = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="kernel-spawner")
 
 
 @dataclass
@@ -76,7 +84,12 @@ class Kernel:
             transport="ipc",
             ip=os.path.join(self.channel, "k"),
         )
-        self.cgroup = sandbox.PidsCgroup(self.limits.processes) if self.limits.enabled else None
+        self.cgroup = (
+            sandbox.PidsCgroup(self.limits.processes, memory=self.limits.memory)
+            if self.limits.enabled
+            else None
+        )
+        self.received = 0  # bytes of every message from this kernel (see MAX_RECEIVED)
         argv = sandbox.kernel_argv(self.channel, connection_file, self.limits)
         if self.limits.enabled:
             cwd, env = self.root, {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
@@ -84,7 +97,8 @@ class Kernel:
             workdir = os.path.join(self.root, "work")
             os.mkdir(workdir, 0o700)
             cwd, env = workdir, sandbox.kernel_env(workdir, workdir)
-        self.process = subprocess.Popen(
+        self.process = _SPAWNER.submit(  # see _SPAWNER: the kernel dies with that thread
+            subprocess.Popen,
             argv,
             cwd=cwd,
             env=env,
@@ -92,11 +106,12 @@ class Kernel:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
-            preexec_fn=self.cgroup.join if self.cgroup and self.cgroup.path else None,
-        )
+            preexec_fn=self.cgroup.join if self.cgroup and self.cgroup.joinable() else None,
+        ).result()
         self.inner = []
         self.context = zmq.Context()
         self.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)
+        self.context.setsockopt(zmq.RCVHWM, RECEIVE_QUEUE)
         self.context.setsockopt(zmq.LINGER, 0)
         self.client = BlockingKernelClient(connection_file=connection_file, context=self.context)
         self.client.load_connection_file()
@@ -126,6 +141,8 @@ class Kernel:
                 self._recv("iopub", 0.05)
             except queue.Empty:
                 break
+        if self.limits.enabled:
+            sandbox.lock_channel(self.channel)  # its sockets exist: nothing more to write there
         self._ready = True
         self.ready_seconds = time.monotonic() - self.started
         self.inner = sandbox.children(self.process.pid) if self.limits.enabled else []
@@ -151,9 +168,16 @@ class Kernel:
             raise queue.Empty
         frames = socket.recv_multipart(copy=False)
         size = sum(len(frame.buffer) for frame in frames)
+        self.received += size
+        if self.received > MAX_RECEIVED:  # a flood: the kernel is killed, its execution "dead"
+            self._kill_flood()
         if size <= PARSE_LIMIT:
-            _, parts = self.client.session.feed_identities([frame.bytes for frame in frames], copy=True)
-            return self.client.session.deserialize(parts, content=True, copy=True)
+            try:
+                _, parts = self.client.session.feed_identities([frame.bytes for frame in frames], copy=True)
+                message = self.client.session.deserialize(parts, content=True, copy=True)
+            except Exception:  # noqa: BLE001 - a malformed or forged message is dropped, never raised
+                message = {}
+            return _plain_message(message)
         try:
             delimiter = [bytes(f.buffer[:16]) for f in frames].index(b"<IDS|MSG>")
             header, parent = (frames[delimiter + i] for i in (2, 3))
@@ -167,6 +191,19 @@ class Kernel:
             "parent_header": parent if isinstance(parent, dict) else {},
             "content": {"_oversized": size},
         }
+
+    def _kill_flood(self):
+        if self.process is not None and self.alive():
+            inner = self.inner or (sandbox.children(self.process.pid) if self.limits.enabled else [])
+            for pid in inner:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except OSError:
+                pass
 
     def execute(self, code, timeout, user_expressions=None):
         """Run ``code``; wait at most ``timeout`` seconds, then interrupt (the kernel survives if it can)."""
@@ -268,13 +305,17 @@ class Kernel:
         except Exception:  # a kernel that died meanwhile cannot be interrupted
             return None, False
         deadline = time.monotonic() + INTERRUPT_GRACE
+        shell = self.client.shell_channel.socket
+        iopub = self.client.iopub_channel.socket
         while time.monotonic() < deadline:
-            try:
-                message = self._recv("shell", 0.1)
-            except queue.Empty:
+            ready = dict(self._poller(shell, iopub).poll(100))
+            if iopub in ready:
+                self._recv("iopub", 0)  # outputs after the time limit are read and dropped
+            if shell not in ready:
                 if not self.alive():
                     return None, False
                 continue
+            message = self._recv("shell", 0)
             if message["parent_header"].get("msg_id") == msg_id:
                 self._drain(msg_id)
                 return message, True
@@ -327,3 +368,14 @@ class Kernel:
         self.context.destroy(linger=0)
         shutil.rmtree(self.root, ignore_errors=True)
         self.process = None
+
+
+def _plain_message(message):
+    """A parsed message with the fields the grader reads, each of the type it expects."""
+    message = message if isinstance(message, dict) else {}
+    parent, content = message.get("parent_header"), message.get("content")
+    return {
+        "msg_type": str(message.get("msg_type", "")),
+        "parent_header": parent if isinstance(parent, dict) else {},
+        "content": content if isinstance(content, dict) else {},
+    }
