@@ -33,6 +33,8 @@ import time
 from dataclasses import dataclass
 
 WORKDIR = "/home/student"
+SHM_SIZE = 16 << 20  # bytes of the sandbox's /dev/shm
+NOBODY = 65534  # owner of a kernel's channel folder once its sockets exist (see lock_channel)
 BWRAP = os.environ.get("GRADER_BWRAP") or shutil.which("bwrap") or "/usr/bin/bwrap"
 
 
@@ -150,6 +152,7 @@ def bwrap_argv(channel, limits):
     for name in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime"):
         argv += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
     argv += ["--proc", "/proc", "--dev", "/dev"]
+    argv += ["--size", str(SHM_SIZE), "--tmpfs", "/dev/shm"]  # --dev's /dev/shm is unsized
     argv += ["--size", str(limits.disk), "--tmpfs", "/tmp"]
     argv += ["--size", str(limits.disk), "--tmpfs", WORKDIR]
     for path in readonly_paths():
@@ -158,6 +161,7 @@ def bwrap_argv(channel, limits):
     if fonts:
         argv += ["--ro-bind", fonts, f"/tmp/matplotlib/{os.path.basename(fonts)}"]
     argv += ["--bind", channel, channel, "--chdir", WORKDIR, "--clearenv"]
+    argv += ["--remount-ro", "/"]  # bwrap's root is an unsized tmpfs: nothing may be written there
     for key, value in kernel_env(WORKDIR, "/tmp").items():
         argv += ["--setenv", key, value]
     return argv
@@ -214,52 +218,72 @@ def require():
 
 
 class PidsCgroup:
-    """A cgroup (v1 or v2) limiting the processes of one kernel, when the grader may create one.
+    """Cgroups (v1 or v2) of one kernel, when the grader may create them (as root).
 
-    Needed as root only: ``RLIMIT_NPROC`` does not apply to uid 0, which bwrap keeps (mapped).
+    - ``pids``: limits its processes. Needed as root: ``RLIMIT_NPROC`` does not apply to uid 0,
+      which bwrap keeps (mapped).
+    - ``memory`` (with ``memory`` bytes given): limits the memory of the whole sandbox, every
+      process together plus what it writes to its tmpfs folders (``RLIMIT_AS`` is per process).
+
+    Without root (or without a writable cgroup) ``path``/``memory_path`` stay None and only
+    the per-process limits hold (see exercises/teachers.md).
     """
 
-    def __init__(self, limit):
-        self.path = None
+    def __init__(self, limit, memory=None):
+        self.path = self.memory_path = None
         if os.geteuid() != 0:
             return
-        parent = _own_pids_cgroup()
-        if parent is None:
-            return
-        path = os.path.join(parent, f"grader-{os.getpid()}-{secrets.token_hex(4)}")
+        name = f"grader-{os.getpid()}-{secrets.token_hex(4)}"
+        parent = _own_cgroup("pids")
+        if parent is not None:
+            self.path = self._create(os.path.join(parent, name), {"pids.max": limit})
+        parent = _own_cgroup("memory") if memory else None
+        if parent is not None:
+            if os.path.exists(os.path.join(parent, "memory.limit_in_bytes")):  # v1
+                settings = {"memory.limit_in_bytes": memory, "memory.memsw.limit_in_bytes": memory}
+            else:  # v2
+                settings = {"memory.max": memory, "memory.swap.max": 0}
+            self.memory_path = self._create(os.path.join(parent, name), settings)
+
+    @classmethod
+    def _create(cls, path, settings):
         try:
             os.mkdir(path)
-            with open(os.path.join(path, "pids.max"), "w", encoding="ascii") as stream:
-                stream.write(str(int(limit)))
+            for key, value in settings.items():
+                if key == "memory.memsw.limit_in_bytes" and not os.path.exists(os.path.join(path, key)):
+                    continue  # no swap accounting on this host
+                with open(os.path.join(path, key), "w", encoding="ascii") as stream:
+                    stream.write(str(int(value)))
         except OSError:
-            self._remove(path)
-            return
-        self.path = path
+            cls._remove(path)
+            return None
+        return path
+
+    def joinable(self):
+        return bool(self.path or self.memory_path)
 
     def join(self):
-        """Called in the child before exec: move it into the cgroup."""
-        if self.path:
-            with open(os.path.join(self.path, "cgroup.procs"), "w", encoding="ascii") as stream:
-                stream.write(str(os.getpid()))
+        """Called in the child before exec: move it into the cgroups."""
+        for path in (self.path, self.memory_path):
+            if path:
+                with open(os.path.join(path, "cgroup.procs"), "w", encoding="ascii") as stream:
+                    stream.write(str(os.getpid()))
+
+    def _pids(self):
+        found = []
+        for path in {self.path, self.memory_path} - {None}:
+            try:
+                with open(os.path.join(path, "cgroup.procs"), encoding="ascii") as stream:
+                    found += [int(line) for line in stream.read().split()]
+            except OSError:
+                continue
+        return found
 
     def empty(self):
-        if not self.path:
-            return True
-        try:
-            with open(os.path.join(self.path, "cgroup.procs"), encoding="ascii") as stream:
-                return not stream.read().strip()
-        except OSError:
-            return True
+        return not self._pids()
 
     def kill_all(self):
-        if not self.path:
-            return
-        try:
-            with open(os.path.join(self.path, "cgroup.procs"), encoding="ascii") as stream:
-                pids = [int(line) for line in stream.read().split()]
-        except OSError:
-            return
-        for pid in pids:
+        for pid in self._pids():
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
@@ -273,13 +297,40 @@ class PidsCgroup:
             pass
 
     def remove(self):
-        if self.path:
-            self._remove(self.path)
-            self.path = None
+        for path in {self.path, self.memory_path} - {None}:
+            self._remove(path)
+        self.path = self.memory_path = None
+
+
+def lock_channel(channel):
+    """Once the kernel's sockets exist, its channel folder is no longer writable by the kernel.
+
+    As root, the folder goes to ``nobody`` with mode 0700: the kernel (uid 0 without
+    capabilities in its user namespace) can neither write nor list it any more, nor change that
+    back; the grader (root on the host) still connects to the sockets. Without root the folder
+    only loses its write bit, which the kernel (its owner) could restore: the per-file size
+    limit is then what bounds it.
+    """
+    try:
+        if os.geteuid() == 0:
+            os.chown(channel, NOBODY, NOBODY)
+            os.chmod(channel, 0o700)
+        else:
+            os.chmod(channel, 0o500)
+    except OSError:
+        pass
+
+
+def unlock_channel(channel):
+    """Give the channel folder back to the grader's user, so that it can be removed."""
+    try:
+        os.chown(channel, os.geteuid(), os.getegid()) if os.geteuid() == 0 else os.chmod(channel, 0o700)
+    except OSError:
+        pass
 
 
 @functools.cache
-def _own_pids_cgroup():
+def _own_cgroup(controller):
     try:
         with open("/proc/self/cgroup", encoding="ascii") as stream:
             lines = stream.read().splitlines()
@@ -287,8 +338,8 @@ def _own_pids_cgroup():
         return None
     for line in lines:
         number, controllers, path = line.split(":", 2)
-        if "pids" in controllers.split(","):
-            folder = f"/sys/fs/cgroup/pids{path}"
+        if controller in controllers.split(","):
+            folder = f"/sys/fs/cgroup/{controller}{path}"
             return folder if os.access(folder, os.W_OK) else None
     for line in lines:
         number, controllers, path = line.split(":", 2)
@@ -296,7 +347,7 @@ def _own_pids_cgroup():
             folder = f"/sys/fs/cgroup{path}"
             try:
                 with open(os.path.join(folder, "cgroup.subtree_control"), encoding="ascii") as stream:
-                    if "pids" in stream.read().split() and os.access(folder, os.W_OK):
+                    if controller in stream.read().split() and os.access(folder, os.W_OK):
                         return folder
             except OSError:
                 return None
