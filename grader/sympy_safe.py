@@ -297,6 +297,8 @@ def compare_bounded(student_text, reference_text, mistakes, domain, time_limit):
     The child is killed when it overruns; any failure of the child is a verdict, never an
     exception of the grader.
     """
+    if isinstance(student_text, str) and student_text == reference_text:  # the same srepr: nothing to prove
+        return {"verdict": "passed", "message": "equivalent (the same expression, term for term)"}
     deadline_seconds = float(time_limit) + 2.0
     read_end, write_end = os.pipe()
     pid = os.fork()

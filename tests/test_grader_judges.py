@@ -68,11 +68,7 @@ def test_not_attempted_exception_and_forbidden_items():
     raised = judge(task("value", {"ok": f(1)}), {"exc": "ZeroDivisionError", "msg": "division by zero"})
     assert raised.status == "error" and "ZeroDivisionError" in raised.message
     forbidden = judge(task("value", {"ok": f(1)}), {"forbidden": "nnlib.losses"})
-    assert (
-        forbidden.status == "failed"
-        and "nnlib.losses" in forbidden.message
-        and "forbids" in forbidden.message
-    )
+    assert forbidden.status == "failed" and "forbids" in forbidden.message
 
 
 # --- function: the master's inputs decide how many results count --------------------------------------
@@ -178,7 +174,11 @@ def test_optimizer_judge_refuses_renamed_or_missing_state():
 def test_sympy_judge_is_bounded():
     y = sp.Symbol("y", real=True)
     reference = {"ok": {"t": "sympy", "v": sp.srepr(2 * y)}}
-    assert judge(task("sympy", reference), {"ok": {"t": "sympy", "v": sp.srepr(y + y)}}).status == "passed"
+    same = judge(task("sympy", reference), {"ok": {"t": "sympy", "v": sp.srepr(2 * y)}})
+    assert same.status == "passed" and "same expression" in same.message
+    unevaluated = "Add(Symbol('y', real=True), Symbol('y', real=True))"  # y + y, proved in a child process
+    proved = judge(task("sympy", reference), {"ok": {"t": "sympy", "v": unevaluated}})
+    assert proved.status == "passed" and "simplifies the difference to 0" in proved.message
     for text in ("Integer(1e999)", "Pow(Integer(10), Integer(1000000000), evaluate=True)", "Symbol('x' * 3)"):
         verdict = judge(task("sympy", reference), {"ok": {"t": "sympy", "v": text}})
         assert verdict.status == "failed" and "could not be read" in verdict.message, (text, verdict)
