@@ -9,13 +9,6 @@ if command -v latexmk >/dev/null && command -v xelatex >/dev/null && command -v 
     && kpsewhich fncychap.sty >/dev/null && [ -n "$(fc-list "DejaVu Serif")" ]; then
     exit 0
 fi
-if [ "$(id -u)" -ne 0 ]; then
-    SUDO=sudo
-else
-    SUDO=
-fi
-echo "==> Installing Debian's TeX Live for the PDF (first run only: a few minutes)"
-$SUDO apt-get update -qq
 # shellcheck disable=SC2086  # the package list is split on purpose
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null
+bash "$(dirname "$0")/apt_install.sh" "the PDF (a few minutes)" --no-install-recommends $PACKAGES
 command -v latexmk >/dev/null
