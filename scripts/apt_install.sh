@@ -10,6 +10,10 @@ if [ "$(id -u)" -ne 0 ]; then
 else
     SUDO=
 fi
-echo "==> Installing Debian's ${*#--no-install-recommends} for $reason (first run only)"
+names=()
+for argument in "$@"; do
+    [[ $argument == -* ]] || names+=("$argument")
+done
+echo "==> Installing Debian's ${names[*]} for $reason (first run only)"
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
