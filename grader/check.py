@@ -6,6 +6,7 @@ What needs the master to run (its own answers work on every input) is checked wh
 
 import ast
 
+from grader import follow_through
 from grader.master import (
     BEGIN_HIDDEN,
     BEGIN_SOLUTION,
@@ -155,4 +156,5 @@ def check_master(path):
                 f"cell {index} (answer of {qid}): a {question.kind} question needs a hidden cell "
                 f"(role hidden, id {qid}) that defines {needed}"
             )
+    problems += follow_through.check_problems(master)
     return problems

@@ -18,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from grader import forbid, sandbox, student_seed
+from grader import follow_through, forbid, sandbox, student_seed
 from grader.judges import FD_STEP, Task, Verdict, judge
 from grader.kernel import Kernel
 from grader.master import (
@@ -61,6 +61,7 @@ class QuestionResult:
     points: float = 0.0
     hint: str | None = None
     checks: list = field(default_factory=list)  # [(label, passed)] when the question gives partial credit
+    marked: str = "own chain"  # or "follow-through" (grader.follow_through)
 
 
 @dataclass
@@ -458,6 +459,9 @@ def grade(master, submission_path, student_id=None, limits=None, session=None):
                         checks,
                     )
                 )
+            follow_through.apply(
+                master, session, run, cells_info, result, limits, grade_question, _answer_cell
+            )
         finally:
             run.close()  # every process of the submission is gone before the result exists
         if run.output_truncated:

@@ -21,6 +21,10 @@ def text_report(result):
         )
         if q.hint:
             lines.append(f"{'':<{width + 25}}hint: {q.hint}")
+        if getattr(q, "marked", "own chain") != "own chain":
+            lines.append(f"{'':<{width + 25}}marked through follow-through, not on your own chain")
+    if any(getattr(q, "marked", "own chain") != "own chain" for q in result.questions):
+        lines.append("  note: the other questions were marked on your own chain of answers")
     lines += [f"  note: {note}" for note in result.notes]
     lines += ["", f"Total: {_points(result.score)}/{_points(result.max_score)}"]
     return "\n".join(lines)
@@ -49,6 +53,7 @@ def gradescope_results(result, seconds=None):
                 "extra_data": {
                     "status": q.status,
                     "hint": q.hint,
+                    "marked": getattr(q, "marked", "own chain"),
                     "checks": [{"name": label, "passed": passed} for label, passed in q.checks],
                 },
             }
