@@ -29,19 +29,27 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP)  ## create the virtual environment only
 
-book: $(STAMP)  ## build the website into _build/html (notebooks executed, cached)
-	@echo "==> Building the book into _build/html (-n -W --keep-going; cached notebooks are not re-run)"
-	@$(BIN)/jupyter-book build . --builder html -n -W --keep-going
+# Notebook execution of the book builds: `cache` runs a notebook when its code changed. `make test` passes
+# EXECUTE=off to the builds that follow nbval: nbval has just run every notebook and shown that its committed
+# outputs are what it computes, so the sites and the PDF render those outputs instead of running everything again.
+EXECUTE ?= cache
+BOOK_CONFIG = $(if $(filter cache,$(EXECUTE)),_config.yml,_build/config-$(EXECUTE).yml)
+_build/config-%.yml: _config.yml
+	@mkdir -p _build
+	@$(BIN)/python scripts/config_variant.py $@ execute.execute_notebooks=$*
+
+book: $(STAMP) $(BOOK_CONFIG)  ## build the website into _build/html (notebooks executed, cached)
+	@echo "==> Building the book into _build/html (-n -W --keep-going; notebooks: $(EXECUTE))"
+	@$(BIN)/jupyter-book build . --config $(BOOK_CONFIG) --builder html -n -W --keep-going
 
 # The students' site: the same book with COURSE_HIDE_SOLUTIONS=1, into _build/students/_build/html. It shares the
 # main build's notebook cache (an absolute path in a generated copy of _config.yml), so nothing is executed twice.
 STUDENT_SITE := _build/students
-book-students: $(STAMP)  ## the site a teacher publishes for graded work: no solutions, hidden checks or answer key
+book-students: $(STAMP) $(BOOK_CONFIG)  ## the site a teacher publishes for graded work: no solutions, hidden checks or answer key
 	@echo "==> Building the students' site (COURSE_HIDE_SOLUTIONS=1) into $(STUDENT_SITE)/_build/html"
 	@mkdir -p $(STUDENT_SITE)
-	@$(BIN)/python -c 'import sys, yaml; c = yaml.safe_load(open("_config.yml")); \
-	  c["execute"]["cache"] = sys.argv[1]; yaml.safe_dump(c, open(sys.argv[2], "w"))' \
-	  "$(CURDIR)/_build/.jupyter_cache" $(STUDENT_SITE)/_config.yml
+	@$(BIN)/python scripts/config_variant.py $(STUDENT_SITE)/_config.yml --from $(BOOK_CONFIG) \
+	  execute.cache="$(CURDIR)/_build/.jupyter_cache"
 	@COURSE_HIDE_SOLUTIONS=1 $(BIN)/jupyter-book build . --config $(STUDENT_SITE)/_config.yml \
 	  --path-output $(STUDENT_SITE) --builder html -n -W --keep-going
 
@@ -55,11 +63,11 @@ test: $(STAMP)  ## every test: ruff, unit tests, nbval over every notebook, the 
 	@$(BIN)/pytest --doctest-modules nnlib -p no:cacheprovider
 	@echo "==> nbval: run every notebook in $(NOTEBOOKS) and compare with its committed outputs"
 	@$(NBVAL)
-	@$(MAKE) --no-print-directory book
-	@$(MAKE) --no-print-directory book-students
+	@$(MAKE) --no-print-directory book EXECUTE=off
+	@$(MAKE) --no-print-directory book-students EXECUTE=off
 	@echo "==> built sites: exercise pages hand out student versions; the students' site holds no solution or key"
 	@$(BIN)/pytest tests/built -p no:cacheprovider
-	@$(MAKE) --no-print-directory pdf
+	@$(MAKE) --no-print-directory pdf EXECUTE=off
 	@echo "==> browser: every page of _build/html in headless Chromium, with no network; the PDF's pages"
 	@bash scripts/ensure_chromium.sh
 	@$(MAKE) --no-print-directory node_modules/.package-lock.json
@@ -70,10 +78,10 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@echo "==> npm ci: axe-core for the accessibility tests"
 	@npm ci --no-audit --no-fund --loglevel=error
 
-pdf: $(STAMP)  ## the whole book as one PDF: _build/latex/book.pdf (installs TeX Live when missing)
+pdf: $(STAMP) $(BOOK_CONFIG)  ## the whole book as one PDF: _build/latex/book.pdf (installs TeX Live when missing)
 	@bash scripts/ensure_texlive.sh
-	@echo "==> Building the book as a PDF into _build/latex/book.pdf (LaTeX builder, xelatex)"
-	@$(BIN)/jupyter-book build . --builder pdflatex
+	@echo "==> Building the book as a PDF into _build/latex/book.pdf (LaTeX builder, xelatex; notebooks: $(EXECUTE))"
+	@$(BIN)/jupyter-book build . --config $(BOOK_CONFIG) --builder pdflatex
 
 bench: $(STAMP)  ## benchmarks (not tests): one training step vs raw matmul; grading speed
 	@echo "==> Benchmark: one training step of a 784-256-10 MLP against numpy's raw matmul"

@@ -127,6 +127,7 @@ def secrets():
                 found[line] = f"hidden check of {master.name}"
     public = [(ROOT / "student" / master.name).read_text(encoding="utf-8") for master in MASTERS]
     public += [path.read_text(encoding="utf-8") for path in sorted((ROOT / "nnlib").rglob("*.py"))]
+    public.append((ROOT / "exercises" / "FORMAT.md").read_text(encoding="utf-8"))  # the format's own syntax
     for chapter in sorted((ROOT / "chapters").glob("*.ipynb")):
         scanner = SolutionScanner()
         for cell in nbformat.read(chapter, as_version=4).cells:
