@@ -195,13 +195,23 @@ def _plain(value):
 
 
 class _Budget:
-    """A question's time limit, spent by every re-run of it."""
+    """A question's time limit, spent by every re-run of it (only while it runs: see ``start``)."""
 
     def __init__(self, seconds):
-        self.end = time.monotonic() + seconds
+        self.seconds, self.spent, self.since = seconds, 0.0, None
+
+    def start(self):
+        self.since = time.monotonic()
+        return self
+
+    def stop(self):
+        if self.since is not None:
+            self.spent += time.monotonic() - self.since
+        self.since = None
 
     def left(self):
-        return self.end - time.monotonic()
+        running = time.monotonic() - self.since if self.since is not None else 0.0
+        return self.seconds - self.spent - running
 
 
 def _student_values(run, names, seconds):
@@ -267,8 +277,9 @@ def apply(master, session, run, cells_info, result, limits, grade_question, answ
     done = set()
     # 1. the student's own values of the carried names (the student's kernel is not touched).
     for question, d, broken in todo:
-        budget = budgets[question.id]
+        budget = budgets[question.id].start()
         if not any(name in snapshot for name in d.names) or budget.left() <= 0:
+            budget.stop()
             continue
         report = reports[question.id]
         try:
@@ -303,6 +314,8 @@ def apply(master, session, run, cells_info, result, limits, grade_question, answ
             )
         except Exception:  # one question's follow-through must not cost the others
             continue
+        finally:
+            budget.stop()
         if _better(own[question.id], verdict, question, report, d):
             _record(
                 own[question.id], verdict, question, report, d, f"following through from your {_ids(broken)}"
@@ -311,12 +324,11 @@ def apply(master, session, run, cells_info, result, limits, grade_question, answ
     # 2. the master's values of the carried names, in the student's kernel, and the answer cell again.
     for question, d, broken in todo:
         budget = budgets[question.id]
-        if question.id in done or budget.left() <= 0 or run.kernel is None:
-            continue
         index = answer_cell(cells_info, question)
-        if index is None:
+        if question.id in done or budget.left() <= 0 or run.kernel is None or index is None:
             continue
         report = reports[question.id]
+        budget.start()
         try:
             values = _master_values(session.kernel, d.names, max(budget.left(), 0.001))
             if set(values) != set(d.names):
@@ -334,6 +346,8 @@ def apply(master, session, run, cells_info, result, limits, grade_question, answ
             )
         except Exception:  # one question's follow-through must not cost the others
             continue
+        finally:
+            budget.stop()
         if _better(own[question.id], verdict, question, report, d):
             names = ", ".join(d.names)
             _record(

@@ -9,6 +9,7 @@ wrong-number case 4/13 as well (q2-q6 differ from the references); every test he
 """
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,19 @@ def test_check_reports_a_chain_read_but_not_declared(tmp_path):
     problems = check_master(path)
     assert len(problems) == 1 and "answer of q4" in problems[0] and '"uses": ["q1", "q3"]' in problems[0]
     assert check_master(BACKPROP) == [] and check_master(OPTIMIZATION) == []
+
+
+def test_a_rerun_that_hangs_is_stopped_at_the_question_time_limit(tmp_path):
+    # q2's cell loops forever once y_hat_q1 exists, which happens only in its follow-through rerun.
+    hang_q2 = "while 'y_hat_q1' in globals():\n    pass\nloss_q2 = 0.0\n"
+    submission = _submission(tmp_path, {"q1": HANG_Q1, "q2": hang_q2})
+    limits = Limits(cell_timeout=3, question_timeout=2)
+    start = time.monotonic()
+    result = grade(parse_master(BACKPROP), submission, limits=limits)
+    seconds = time.monotonic() - start
+    q = _by_id(result)
+    assert q["q2"].points == 0 and q["q2"].marked == "own chain"
+    for qid in ("q3", "q4", "q5", "q6"):  # the kernel survives the stopped rerun
+        assert q[qid].status == "passed" and q[qid].marked == "follow-through", q[qid]
+    assert result.score == pytest.approx(13 - 2 - 1)
+    assert seconds < 60, seconds
