@@ -11,6 +11,7 @@ import concurrent.futures
 import json
 import os
 import queue
+import secrets
 import shutil
 import signal
 import subprocess
@@ -155,7 +156,41 @@ class Kernel:
             self._poll = zmq.Poller()
             for socket in sockets:
                 self._poll.register(socket, zmq.POLLIN)
+            # ZMQ drops a message over MAX_MESSAGE by disconnecting: seen on the shell channel,
+            # that is a reply too large, told at once instead of after the time limit
+            self._shell_monitor = sockets[0].get_monitor_socket(zmq.EVENT_DISCONNECTED)
+            self._poll.register(self._shell_monitor, zmq.POLLIN)
+            if getattr(self, "_iopub_monitor", None) is None:  # an output too large: counted as such
+                self._iopub_monitor = sockets[1].get_monitor_socket(zmq.EVENT_DISCONNECTED)
+            self._poll.register(self._iopub_monitor, zmq.POLLIN)
         return self._poll
+
+    def _renew_shell(self):
+        """A new shell socket under a new identity: the kernel's ROUTER ignores the old one's reconnection."""
+        monitor = getattr(self, "_shell_monitor", None)
+        try:
+            self.client.shell_channel.socket.disable_monitor()
+        except zmq.ZMQError:
+            pass
+        if monitor is not None:
+            monitor.close(linger=0)
+        self.client.shell_channel.close()
+        self.client._shell_channel = None
+        self.client.session.session = secrets.token_hex(16)
+        self._poll = self._shell_monitor = None
+        self.client.shell_channel.start()
+
+    def _shell_dropped(self, ready, name="_shell_monitor"):
+        """True when the shell channel was disconnected (a message over MAX_MESSAGE was dropped)."""
+        monitor = getattr(self, name, None)
+        if monitor is None or monitor not in ready:
+            return False
+        try:
+            while monitor.poll(0):
+                monitor.recv_multipart()
+        except zmq.ZMQError:
+            pass
+        return True
 
     def _recv(self, channel, timeout):
         """One message from a channel, or raise queue.Empty after ``timeout`` seconds.
@@ -241,6 +276,15 @@ class Kernel:
                     result.status = "dead"
                     break
                 continue
+            if self._shell_dropped(ready, "_iopub_monitor"):  # an output over MAX_MESSAGE, dropped
+                result.output_bytes += MAX_MESSAGE
+                result.truncated = True
+            if self._shell_dropped(ready):
+                self._renew_shell()
+                if reply is None:
+                    reply = {"msg_type": "", "parent_header": {}, "content": {"_oversized": MAX_MESSAGE}}
+                    replied_at = time.monotonic()
+                continue
             if shell in ready:
                 message = self._recv("shell", 0)  # stale replies are read and dropped too
                 if reply is None and message["parent_header"].get("msg_id") == msg_id:
@@ -309,6 +353,10 @@ class Kernel:
         iopub = self.client.iopub_channel.socket
         while time.monotonic() < deadline:
             ready = dict(self._poller(shell, iopub).poll(100))
+            self._shell_dropped(ready, "_iopub_monitor")  # events read, outputs dropped anyway
+            if self._shell_dropped(ready):
+                self._renew_shell()
+                return None, False  # its reply was dropped: the kernel counts as stuck
             if iopub in ready:
                 self._recv("iopub", 0)  # outputs after the time limit are read and dropped
             if shell not in ready:
