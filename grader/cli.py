@@ -26,7 +26,14 @@ from pathlib import Path
 from grader import sandbox
 from grader.check import check_master
 from grader.grade import Limits, MasterSession, QuestionResult, SubmissionResult, grade
-from grader.master import MasterError, declared_student_id, parse_master, read_notebook
+from grader.master import (
+    MasterError,
+    declared_student_id,
+    declared_student_id_text,
+    parse_master,
+    read_notebook,
+    student_id_problem,
+)
 from grader.release import master_paths, release
 from grader.report import text_report, write_csv, write_json
 from grader.sandbox import SandboxLimits, SandboxUnavailable
@@ -259,14 +266,24 @@ def _error_result(master, shown, student_id, status, message):
     return result
 
 
-def _grade_in_worker(path, shown, student_id):
+def _grade_in_worker(path, shown, student_id, chosen_by_student=False):
     master = _WORKER["master"]
     try:
         result = grade(
             master, path, student_id=student_id, limits=_WORKER["limits"], session=_WORKER["session"]
         )
-    except MasterError:
-        raise
+    except MasterError as error:
+        if not chosen_by_student:
+            raise
+        # the master failed for an id the student wrote: that submission's error, not the class's
+        _WORKER["session"].close()
+        return _error_result(
+            master,
+            shown,
+            student_id,
+            "error",
+            f"the master could not run for the STUDENT_ID this notebook declares: {error}",
+        )
     except Exception as error:  # one broken submission must not stop the class
         _WORKER["session"].close()
         return _error_result(master, shown, student_id, "error", f"internal grader error: {error!r}")
@@ -289,31 +306,54 @@ def _is_utf8(raw):
 
 
 def _student_id(path, name, id_from):
+    """(student id, why it is refused or None); the id is None when the notebook declares none."""
     if id_from == "filename":
-        return Path(name).stem
+        return Path(name).stem, None
     try:
-        return declared_student_id(read_notebook(path))
+        notebook = read_notebook(path)
     except ValueError:
-        return None
+        return None, None  # grade() reports the unreadable notebook
+    text = declared_student_id_text(notebook)
+    if text is not None and student_id_problem(text):
+        return None, f"its STUDENT_ID cannot be used: {student_id_problem(text)}"
+    return declared_student_id(notebook), None
 
 
 def report_names(names):
-    """A distinct, safe JSON file name per submission: the stem, or the full name when stems collide."""
+    """A distinct, safe JSON file name per submission, distinct by construction.
+
+    Each gets its safe stem; the names every other submission would also get are reserved
+    first, and a repeated one becomes ``<stem>-2``, ``<stem>-3``, ... skipping every name
+    already taken (compared without case, for case-insensitive file systems).
+    """
 
     def safe(text):
-        return re.sub(r"[^A-Za-z0-9._-]", "_", text).lstrip(".") or "_"
+        return re.sub(r"[^A-Za-z0-9._-]", "_", text).lstrip(".")[:100] or "_"
 
-    stems = [safe(Path(name).stem) for name in names]
-    chosen = [stem if stems.count(stem) == 1 else safe(name) for stem, name in zip(stems, names, strict=True)]
-    seen, out = {}, []
-    for name in chosen:
-        seen[name] = seen.get(name, 0) + 1
-        out.append(name if seen[name] == 1 and chosen.count(name) == 1 else f"{name}-{seen[name]}")
+    preferred = [safe(Path(name).stem) for name in names]
+    keys = [name.casefold() for name in preferred]
+    used = {key for key in keys if keys.count(key) == 1}
+    out = []
+    for name, key in zip(preferred, keys, strict=True):
+        if keys.count(key) == 1:
+            out.append(name)
+            continue
+        number = 1
+        while True:
+            candidate = name if number == 1 else f"{name}-{number}"
+            if candidate.casefold() not in used:
+                break
+            number += 1
+        used.add(candidate.casefold())
+        out.append(candidate)
     return out
 
 
 def _run_pool(master, jobs, limits, work):
-    """Grade ``work`` ([(index, path, shown, id)]) in a pool; return ({index: result}, [unfinished])."""
+    """Grade ``work`` ([(index, path, shown, id, chosen by the student)]) in a pool.
+
+    Returns ({index: result}, [unfinished]).
+    """
     done, unfinished = {}, []
     context = multiprocessing.get_context("spawn")
     pool = concurrent.futures.ProcessPoolExecutor(
@@ -321,8 +361,8 @@ def _run_pool(master, jobs, limits, work):
     )
     try:
         futures = {
-            pool.submit(_grade_in_worker, path, shown, sid): (index, path, shown, sid)
-            for index, path, shown, sid in work
+            pool.submit(_grade_in_worker, path, shown, sid, chosen): (index, path, shown, sid, chosen)
+            for index, path, shown, sid, chosen in work
         }
         for future in concurrent.futures.as_completed(futures):
             item = futures[future]
@@ -364,7 +404,11 @@ def grade_folder(master, folder, args, limits):
                 "rename the file and grade it again",
             )
             continue
-        work.append((index, os.fsdecode(path), name, _student_id(os.fsdecode(path), name, args.id_from)))
+        student_id, problem = _student_id(os.fsdecode(path), name, args.id_from)
+        if problem:
+            results[index] = _error_result(master, name, "", "error", problem)
+            continue
+        work.append((index, os.fsdecode(path), name, student_id, args.id_from == "notebook"))
     # The workers' kernels keep their folders under one root of this run, removed at the end even
     # if a worker died before it could clean up.
     run_root, previous = tempfile.mkdtemp(prefix="gr-"), os.environ.get("TMPDIR")
@@ -375,7 +419,7 @@ def grade_folder(master, folder, args, limits):
         for item in unfinished:  # alone, in a fresh worker: only the submission that breaks it is marked
             retried, broken = _run_pool(master, 1, limits, [item])
             results.update(retried)
-            for index, _, shown, sid in broken:
+            for index, _, shown, sid, _ in broken:
                 results[index] = _error_result(
                     master, shown, sid, "crashed", "the grading process died while grading this submission"
                 )

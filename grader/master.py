@@ -94,8 +94,15 @@ def read_notebook(path):
         raise NotebookError(f"{path} is larger than {MAX_NOTEBOOK_BYTES // 1_000_000} MB")
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
-        raise NotebookError(f"{path} is not a notebook: invalid JSON ({error})") from None
+    except (ValueError, RecursionError) as error:  # UnicodeDecodeError, JSONDecodeError, huge integers
+        raise NotebookError(f"{path} is not a notebook: invalid JSON ({str(error)[:200]})") from None
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except (ValueError, RecursionError):  # a lone surrogate ("\\ud800") is valid JSON but no text
+        raise NotebookError(
+            f"{path} is not a valid notebook: it contains text that is not valid Unicode "
+            "(a lone surrogate such as \\ud800)"
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         raise NotebookError(f"{path} is not a notebook: no list of cells")
     if data.get("nbformat") != 4:
@@ -200,8 +207,26 @@ def with_student_id(parameters_source, student_id):
     return STUDENT_ID_LINE.sub(lambda _: f"STUDENT_ID = {json.dumps(student_id)}", parameters_source, count=1)
 
 
-def declared_student_id(notebook):
-    """Return the ``STUDENT_ID`` a submission declares in its parameters cell, or None."""
+MAX_STUDENT_ID = 64
+
+
+def student_id_problem(student_id):
+    """Why ``student_id`` cannot be a student id (None when it can): printable, short, UTF-8."""
+    if not isinstance(student_id, str) or not student_id:
+        return "the student id is empty"
+    if len(student_id) > MAX_STUDENT_ID:
+        return f"the student id is longer than {MAX_STUDENT_ID} characters"
+    try:
+        student_id.encode("utf-8")
+    except UnicodeEncodeError:
+        return "the student id is not valid Unicode text (it holds a lone surrogate)"
+    if not student_id.isprintable() or "\\" in student_id:
+        return "the student id holds characters that are not printable (or a backslash)"
+    return None
+
+
+def declared_student_id_text(notebook):
+    """The text of the ``STUDENT_ID = "..."`` line of a submission, valid or not, or None."""
     for cell in notebook.cells:
         if cell.get("cell_type") != "code":
             continue
@@ -211,3 +236,12 @@ def declared_student_id(notebook):
         if match:
             return match.group(2)
     return None
+
+
+def declared_student_id(notebook):
+    """Return the ``STUDENT_ID`` a submission declares in its parameters cell, or None.
+
+    An id that :func:`student_id_problem` refuses counts as none declared.
+    """
+    declared = declared_student_id_text(notebook)
+    return declared if declared is not None and student_id_problem(declared) is None else None
