@@ -332,7 +332,7 @@ def _not_defined(question, cell_index, run):
     return "error", f"the answer cell ran but does not define {name}"
 
 
-def grade_question(question, report, run, cells_info, student_id):
+def grade_question(question, report, run, cells_info, student_id, course=frozenset()):
     """Grade one question; every failure of the student's code ends up in the verdict, never raised."""
     settings = report["settings"]
     forbidden = [str(name) for name in settings.get("forbid", [])]
@@ -347,13 +347,11 @@ def grade_question(question, report, run, cells_info, student_id):
         "forbid": forbidden,
     }
     cell_index = _answer_cell(cells_info, question)
-    if forbidden and cell_index is not None:
-        rule = forbid.static_use(cells_info[cell_index][2], forbidden)
-        if rule:
-            return Verdict(
-                "failed",
-                f"the answer cell uses `{rule}`, which this question forbids (see its text): 0 points",
-            )
+    broken = forbid.notebook_use(cells_info, forbidden, course) if forbidden else None
+    if broken:  # any cell of the student's own, not only the answer cell (see grader.forbid)
+        rule, index = broken
+        where = "the answer cell" if index == cell_index else f"code cell {index}"
+        return Verdict("failed", f"{where} uses {rule}, which this question forbids (see its text): 0 points")
     time_limit = run.limits.question_timeout or float(settings["time_limit"])
     try:
         student = run.ask(request, time_limit)
@@ -437,7 +435,9 @@ def grade(master, submission_path, student_id=None, limits=None, session=None):
             for question in master.questions:
                 report = session.reports[question.id]
                 try:
-                    verdict = grade_question(question, report, run, cells_info, result.student_id)
+                    verdict = grade_question(
+                        question, report, run, cells_info, result.student_id, forbid.course_sources(master)
+                    )
                 except Exception as error:  # judging one question must not cost the others
                     message = f"the grader could not judge this answer ({type(error).__name__})"
                     verdict = Verdict("error", message)

@@ -10,6 +10,8 @@ points are a sum over those checks when the master declares partial credit (``pa
 in the hidden cell), else all or nothing.
 """
 
+import builtins
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -74,22 +76,40 @@ class Task:
         return f"`{self.answer}`"
 
 
+_BUILTIN_EXCEPTIONS = frozenset(
+    name
+    for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, BaseException)
+)
+_STAGE = re.compile(
+    r"(building the layer|building the optimizer|forward|backward|"
+    r"forward \(gradient check\)|step [0-9]{1,6})"
+)
+
+
+def _exception_name(name):
+    """A built-in exception's name as is; any other class only as "an exception of its own"."""
+    name = str(name)
+    return name if name in _BUILTIN_EXCEPTIONS else "an exception of a class it defines or imports"
+
+
+def _stage(stage):
+    return f" in {stage}" if isinstance(stage, str) and _STAGE.fullmatch(stage) else ""
+
+
 def outcome(item, what):
     """The verdict for a report item that is not a value (not attempted, an exception, a forbidden call)."""
     if not isinstance(item, dict):
         raise BadReport("a result is not an object")
     if "nie" in item:
         return Verdict("not attempted", "not answered yet (your code raises NotImplementedError)")
+    # Only the kind of failure and where it happened are shown, never text the student's code
+    # chose (an exception's message or class name could carry the grader's hidden inputs out).
     if "forbidden" in item:
-        rule = str(item["forbidden"])[:200]
-        return Verdict(
-            "failed", f"{what} uses {rule}, which this question forbids (see its text): 0 points"
-        )
+        return Verdict("failed", f"{what} uses a module this question forbids (see its text): 0 points")
     if "exc" in item:
-        stage = f" in {item['stage']}" if isinstance(item.get("stage"), str) else ""
-        return Verdict(
-            "error", f"{what} raised {str(item['exc'])[:80]}{stage}: {str(item.get('msg', ''))[:200]}"
-        )
+        stage = _stage(item.get("stage"))
+        return Verdict("error", f"{what} raised {_exception_name(item['exc'])}{stage}")
     if "ok" not in item:
         raise BadReport("a result has no value")
     return None
@@ -146,6 +166,11 @@ def judge_value(task, got):
 judge_choice = judge_value
 
 
+def _constant(values, task):
+    """True when every value is the same (within the question's tolerances) as the first."""
+    return all(compare_values(value, values[0], task.rtol, task.atol) is None for value in values[1:])
+
+
 def judge_function(task, got):
     """function: the answer called on every input of the master's spec."""
     inputs = task.spec["inputs"]["v"]
@@ -169,6 +194,8 @@ def judge_function(task, got):
         first = first or message
     if first is None:
         return Verdict("passed", f"correct on all {count} grader inputs", checks=checks)
+    if _constant(results, task) and not _constant([decode(r["ok"]) for r in references], task):
+        checks = [Check(check.label, False) for check in checks]  # a constant earns no partial credit
     failed = sum(1 for check in checks if not check.passed)
 
     def same_as(wrong):
@@ -254,7 +281,9 @@ def judge_layer_backward(task, got):
             held[label] = held.get(label, True) and problem is None
             if problem and first is None:
                 first = f"{problem} (grader input {index + 1} of {count})"
-    checks = [Check(label, passed) for label, passed in held.items()]
+    # forward earns no partial credit on its own: it is often the stub's given code; only the
+    # gradients that pass their gradient check (and match the reference) do
+    checks = [Check(label, passed, 0.0 if label == "forward" else 1.0) for label, passed in held.items()]
     if first is None:
         message = f"forward correct, backward passes the gradient check on {count} grader inputs"
         return Verdict("passed", message, None, checks)

@@ -379,7 +379,8 @@ def test_partial_credit_per_input_of_a_function(tmp_path):
 
 def test_partial_credit_per_part_of_a_layer(tmp_path):
     # MyLinear whose bias gradient is the batch mean instead of the sum: forward, the input gradient
-    # and W's gradient hold; b's fails on every batch of more than one row. 3 of 4 parts: 3 * 3/4.
+    # and W's gradient hold; b's fails on every batch of more than one row. forward earns no credit
+    # on its own (it is the stub's given code): 2 of the 3 gradients, 3 * 2/3.
     master = ROOT / "exercises" / "backprop.ipynb"
     notebook = _master_copy_with(master, "q7", "")
     parsed = parse_master(master)
@@ -394,7 +395,7 @@ def test_partial_credit_per_part_of_a_layer(tmp_path):
     path = tmp_path / "s.ipynb"
     path.write_text(json.dumps(notebook), encoding="utf-8")
     q7 = next(q for q in grade(parsed, path).questions if q.id == "q7")
-    assert q7.status == "failed" and q7.points == pytest.approx(2.25), q7
+    assert q7.status == "failed" and q7.points == pytest.approx(2.0), q7
     assert dict(q7.checks) == {
         "forward": True,
         "the input gradient returned by backward": True,
