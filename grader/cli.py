@@ -322,15 +322,19 @@ def _student_id(path, name, id_from):
 def report_names(names):
     """A distinct, safe JSON file name per submission, distinct by construction.
 
-    Each gets its safe stem; the names every other submission would also get are reserved
-    first, and a repeated one becomes ``<stem>-2``, ``<stem>-3``, ... skipping every name
+    Each gets its safe stem (its full name when stems collide); the names no other submission
+    wants are reserved first, and a repeated one becomes ``<stem>-2``, ``<stem>-3``, ... skipping every name
     already taken (compared without case, for case-insensitive file systems).
     """
 
     def safe(text):
         return re.sub(r"[^A-Za-z0-9._-]", "_", text).lstrip(".")[:100] or "_"
 
-    preferred = [safe(Path(name).stem) for name in names]
+    stems = [safe(Path(name).stem).casefold() for name in names]
+    preferred = [  # the stem, or the full name when stems collide (alice.ipynb, alice.zip)
+        safe(Path(name).stem) if stems.count(stem) == 1 else safe(name)
+        for name, stem in zip(names, stems, strict=True)
+    ]
     keys = [name.casefold() for name in preferred]
     used = {key for key in keys if keys.count(key) == 1}
     out = []

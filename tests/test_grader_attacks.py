@@ -560,7 +560,9 @@ def test_forbidden_import_in_the_answer_cell(tmp_path):
     result = grade(parse_master(LOSSES), write(notebook, tmp_path / "s.ipynb"), limits=limits())
     by_id = {q.id: q for q in result.questions}
     assert by_id["q5"].status == "failed" and "nnlib.losses" in by_id["q5"].message
-    assert all(q.status == "passed" for q in result.questions if q.id != "q5"), statuses(result)
+    # every cell of the student's own counts: q4, which forbids nnlib.losses too, fails as well
+    assert by_id["q4"].status == "failed" and "nnlib.losses" in by_id["q4"].message
+    assert all(q.status == "passed" for q in result.questions if q.id not in ("q4", "q5")), statuses(result)
 
 
 def test_without_bwrap_the_grader_refuses_and_names_the_cause(tmp_path):
