@@ -414,6 +414,7 @@ class Kernel:
         except Exception:  # noqa: S110 - best effort on channels of a dead kernel
             pass
         self.context.destroy(linger=0)
+        sandbox.unlock_channel(self.channel)  # without root, a folder without write bit stays otherwise
         shutil.rmtree(self.root, ignore_errors=True)
         self.process = None
 
