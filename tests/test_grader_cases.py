@@ -154,6 +154,9 @@ def _redefined_helpers(nb):
 
 
 def _forged_json(nb):
+    # on the student version: a forged report must not turn stubs into points. (On the master the grader
+    # restarts the broken kernel and the true answers score 11/11, so the master says nothing about forging.)
+    _student_version(nb)
     insert_code(
         nb,
         len(nb["cells"]),
