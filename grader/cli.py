@@ -35,7 +35,7 @@ from grader.master import (
     student_id_problem,
 )
 from grader.release import master_paths, release
-from grader.report import text_report, write_csv, write_json
+from grader.report import text_report, write_csv, write_gradebook_csv, write_json
 from grader.sandbox import SandboxLimits, SandboxUnavailable
 
 EXIT_OK, EXIT_NOT_FULL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -60,6 +60,13 @@ def build_parser():
     grade_cmd.add_argument("--csv", metavar="FILE", help="folder mode: write one row per submission to FILE")
     grade_cmd.add_argument(
         "--json-dir", metavar="DIR", help="folder mode: write DIR/<submission>.json for each"
+    )
+    grade_cmd.add_argument(
+        "--id-column",
+        metavar="NAME",
+        help="folder mode, with --csv: write the CSV as a gradebook import keyed by a column NAME holding "
+        "the student id (e.g. 'SIS User ID' for Canvas, 'ID number' for Moodle), one column per question and "
+        "the total; see exercises/teachers.md",
     )
     grade_cmd.add_argument("--jobs", type=int, default=1, help="folder mode: submissions graded in parallel")
     grade_cmd.add_argument(
@@ -238,8 +245,8 @@ def command_grade(args):
             )
             return EXIT_USAGE
         return grade_folder(master, submission, args, limits)
-    if args.csv or args.json_dir:
-        print("error: --csv and --json-dir need a folder of submissions", file=sys.stderr)
+    if args.csv or args.json_dir or args.id_column:
+        print("error: --csv, --json-dir and --id-column need a folder of submissions", file=sys.stderr)
         return EXIT_USAGE
     start = time.monotonic()
     result = grade(master, submission, student_id=args.student_id, limits=limits)
@@ -451,7 +458,10 @@ def grade_folder(master, folder, args, limits):
     if args.json_dir:  # written once every kernel is gone, to paths no sandbox sees
         for name, result in zip(report_names([r.submission for r in ordered]), ordered, strict=True):
             write_json(Path(args.json_dir) / f"{name}.json", result)
-    if args.csv:
+    if args.csv and args.id_column:
+        write_gradebook_csv(args.csv, ordered, master.questions, args.id_column, Path(master.path).stem)
+        print(f"wrote {args.csv} (gradebook import, keyed by {args.id_column!r})")
+    elif args.csv:
         write_csv(args.csv, ordered, master.questions)
         print(f"wrote {args.csv}")
     for line in refused:

@@ -84,6 +84,34 @@ def write_json(path, result, seconds=None):
     write_atomically(path, json.dumps(gradescope_results(result, seconds), indent=2) + "\n")
 
 
+def write_gradebook_csv(path, results, questions, id_column, assignment):
+    """A gradebook import (Canvas, Moodle): one row per student keyed by ``id_column``, points only.
+
+    Columns: ``id_column`` (the student id), one column ``"<assignment> <question>"`` per question, and
+    ``"<assignment> total"``. Statuses and hints stay in the default CSV and the JSON reports.
+    """
+    header = [id_column] + [f"{assignment} {q.id}" for q in questions] + [f"{assignment} total"]
+    rows = []
+    for result in results:
+        by_id = {q.id: q for q in result.questions}
+        points = [_points(by_id[q.id].points) if q.id in by_id else "0" for q in questions]
+        rows.append([result.student_id, *points, _points(result.score)])
+    _write_rows(path, header, rows)
+
+
+def _write_rows(path, header, rows):
+    lines = []
+
+    class _Sink:
+        def write(self, text):
+            lines.append(text)
+
+    writer = csv.writer(_Sink())
+    writer.writerow(header)
+    writer.writerows(rows)
+    write_atomically(path, "".join(lines))
+
+
 def write_csv(path, results, questions):
     """One row per submission: file, student id, total, max, then points and status per question."""
     header = ["submission", "student_id", "total", "max_score"]
@@ -102,13 +130,4 @@ def write_csv(path, results, questions):
             graded = by_id.get(q.id)
             row += [_points(graded.points), graded.status] if graded else ["0", "error"]
         rows.append(row)
-    lines = []
-
-    class _Sink:
-        def write(self, text):
-            lines.append(text)
-
-    writer = csv.writer(_Sink())
-    writer.writerow(header)
-    writer.writerows(rows)
-    write_atomically(path, "".join(lines))
+    _write_rows(path, header, rows)
