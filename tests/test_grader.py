@@ -4,14 +4,13 @@ The catalogue of wrong and bad submissions is in ``test_grader_cases.py``.
 """
 
 import json
-import subprocess
-import sys
 import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
 import sympy as sp
+from grader_support import run_cli
 
 from grader import student_seed
 from grader.compare import BadReport, Other, central_differences, compare_values, decode
@@ -27,15 +26,6 @@ WARMUP = ROOT / "exercises" / "00_warmup.ipynb"
 CASES = ROOT / "tests" / "grader_cases"
 
 
-def run_cli(*args, timeout=300):
-    return subprocess.run(
-        [sys.executable, "-m", "grader", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-        cwd=ROOT,
-    )
 
 
 # --- every master notebook: full marks; its student version: 0, all "not attempted" -------------------

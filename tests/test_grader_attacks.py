@@ -17,7 +17,6 @@ import http.server
 import json
 import os
 import secrets
-import subprocess
 import sys
 import threading
 import time
@@ -26,11 +25,12 @@ from pathlib import Path
 
 import numpy
 import pytest
+from grader_support import run_cli, student_version, write
 
 import grader
 from grader.grade import Limits, grade
 from grader.master import parse_master
-from grader.release import master_paths, student_notebook
+from grader.release import master_paths
 from grader.sandbox import SandboxLimits
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,8 +52,6 @@ def code_cell(text):
     return {"cell_type": "code", "metadata": {}, "source": text, "outputs": [], "execution_count": None}
 
 
-def student_version(master):
-    return json.loads(json.dumps(student_notebook(parse_master(master).notebook)))
 
 
 def master_copy(master):
@@ -77,21 +75,6 @@ def set_answer(notebook, qid, text):
     notebook["cells"][answer_index(notebook, qid)]["source"] = text
 
 
-def write(notebook, path):
-    Path(path).write_text(json.dumps(notebook), encoding="utf-8")
-    return Path(path)
-
-
-def run_cli(*args, timeout=600, env=None):
-    return subprocess.run(
-        [sys.executable, "-m", "grader", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-        cwd=ROOT,
-        env=env,
-    )
 
 
 def statuses(result):

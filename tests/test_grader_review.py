@@ -10,12 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from grader_support import run_cli, student_version, write
 
 from grader.cli import report_names
 from grader.judges import outcome
 from grader.kernel import Kernel
-from grader.master import parse_master
-from grader.release import student_notebook
 from grader.sandbox import SandboxLimits
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,19 +22,8 @@ WARMUP = ROOT / "exercises" / "00_warmup.ipynb"
 LOSSES = ROOT / "exercises" / "losses.ipynb"
 
 
-def run_cli(*args, timeout=600):
-    return subprocess.run(
-        [sys.executable, "-m", "grader", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-        cwd=ROOT,
-    )
 
 
-def student_version(master):
-    return json.loads(json.dumps(student_notebook(parse_master(master).notebook)))
 
 
 def master_copy(master):
@@ -63,9 +51,6 @@ def set_student_id(notebook, literal):
     raise KeyError("parameters")
 
 
-def write(notebook, path):
-    Path(path).write_text(json.dumps(notebook), encoding="utf-8")
-    return Path(path)
 
 
 # -- finding 1a: a kernel that floods iopub after an interrupt ------------------------------------
