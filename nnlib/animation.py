@@ -103,7 +103,7 @@ class PathAnimation:
 
     @property
     def size_kb(self):
-        """Size of the HTML fragment in kilobytes (1 kB = 1000 bytes): what a page carries."""
+        """Size of the HTML fragment in kilobytes (1 kB = 1000 bytes), which is what a page carries."""
         return len(self.html.encode("utf-8")) / 1000
 
 
