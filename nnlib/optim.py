@@ -416,8 +416,9 @@ class Adam(Optimizer):
             v = np.maximum(v_max, v, out=v_max)
         bias_correction1 = 1 - beta1**t
         bias_correction2 = 1 - beta2**t
+        # denominator = sqrt(v_t) / sqrt(1 - beta2^t) + eps
         denominator = np.sqrt(v, out=state["denominator"])
-        denominator /= np.sqrt(bias_correction2)  # sqrt(v_t) / sqrt(1 - beta2^t) + eps
+        denominator /= np.sqrt(bias_correction2)
         denominator += self.eps
         p.value -= self.lr / bias_correction1 * m / denominator
 
