@@ -1,7 +1,8 @@
 """The course's autograder: release student notebooks, grade submissions.
 
 Run ``python -m grader --help``. The grader runs a student's notebook in a fresh Jupyter
-kernel inside a bubblewrap sandbox of its own (:mod:`grader.sandbox`), calls the student's
+kernel inside a bubblewrap sandbox of its own (:mod:`grader.sandbox`; where bwrap cannot work,
+as a user id of its own: :mod:`grader.unprivileged`), calls the student's
 answers on inputs the master chooses (:mod:`grader.protocol`), and a judge per question kind
 decides in the grader's process (:mod:`grader.judges`; see ``exercises/teachers.md``).
 ``nnlib`` never imports this package.

@@ -23,7 +23,7 @@ import traceback
 from dataclasses import replace
 from pathlib import Path
 
-from grader import sandbox
+from grader import sandbox, unprivileged
 from grader.check import check_master
 from grader.grade import Limits, MasterSession, QuestionResult, SubmissionResult, grade
 from grader.master import (
@@ -118,6 +118,13 @@ def build_parser():
         help="run kernels without bubblewrap (only where bwrap cannot work: student code then sees "
         "the host's files and network; see exercises/teachers.md)",
     )
+    grade_cmd.add_argument(
+        "--unprivileged",
+        action="store_true",
+        help="where bwrap cannot work and the grader runs as root: run each kernel as a user id of "
+        "its own instead (weaker than the sandbox; the master must not be readable by other users; "
+        "see exercises/teachers.md)",
+    )
     grade_cmd.add_argument("--quiet", action="store_true", help="print only the total")
     release_cmd = commands.add_parser("release", help="write the student versions of master notebooks")
     release_cmd.add_argument("masters", nargs="*", help="master notebooks (default: exercises/*.ipynb)")
@@ -173,9 +180,9 @@ def main(argv=None):
         return EXIT_USAGE
     except SandboxUnavailable as error:
         print(
-            f"error: the grader cannot sandbox the kernels here: {error}.\n"
-            "Grading without the sandbox is possible with --no-sandbox, which runs student code "
-            "unconfined (see exercises/teachers.md).",
+            f"error: the grader cannot isolate the kernels here: {error}.\n"
+            "Where bwrap cannot work, a grader running as root can run each kernel as a user of its "
+            "own with --unprivileged; --no-sandbox runs student code unconfined (see exercises/teachers.md).",
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -225,19 +232,38 @@ def limits_from(args):
             memory=args.memory,
             processes=args.processes,
             cpu_seconds=int(args.submission_time_limit) + 60,
-            enabled=not args.no_sandbox,
+            enabled=not (args.no_sandbox or args.unprivileged),
+            unprivileged=args.unprivileged,
         ),
     )
 
 
+def exposed_paths(master, submission):
+    """What kernels running as other users could read: the master, and a class's folder."""
+    exposed = []
+    if unprivileged.exposed_to_other_users(master):
+        exposed.append(f"the master {master} is readable by every user (chmod 600 it, or 700 its folder)")
+    if submission.is_dir() and not unprivileged.closed_to_other_users(submission):
+        exposed.append(f"the submissions' folder {submission} is open to every user (chmod 700 it)")
+    return exposed
+
+
 def command_grade(args):
     master = parse_master(args.master)
+    if args.no_sandbox and args.unprivileged:
+        print("error: --no-sandbox and --unprivileged exclude each other: choose one", file=sys.stderr)
+        return EXIT_USAGE
     limits = limits_from(args)
-    if limits.sandbox.enabled:
-        sandbox.require()
-    else:
-        print(NO_SANDBOX_WARNING, file=sys.stderr)
+    sandbox.require(limits.sandbox)
     submission = Path(args.submission)
+    if limits.sandbox.unprivileged:
+        exposed = exposed_paths(Path(args.master), submission)
+        if exposed:
+            print("error: with --unprivileged, kernels could read what every user may read:", file=sys.stderr)
+            print("\n".join(f"  - {line}" for line in exposed), file=sys.stderr)
+            return EXIT_USAGE
+    elif not limits.sandbox.enabled:
+        print(NO_SANDBOX_WARNING, file=sys.stderr)
     if submission.is_dir():
         if args.json:
             print(
@@ -423,6 +449,8 @@ def grade_folder(master, folder, args, limits):
     # The workers' kernels keep their folders under one root of this run, removed at the end even
     # if a worker died before it could clean up.
     run_root, previous = tempfile.mkdtemp(prefix="gr-"), os.environ.get("TMPDIR")
+    if limits.sandbox.unprivileged:
+        os.chmod(run_root, 0o711)  # each kernel, as a user of its own, passes through to its folder only
     os.environ["TMPDIR"] = run_root  # spawned workers read it when they start
     try:
         done, unfinished = _run_pool(master, jobs, limits, work)

@@ -387,8 +387,7 @@ def grade(master, submission_path, student_id=None, limits=None, session=None):
     Raises :class:`MasterError` only for a broken master; a broken submission is a result.
     """
     limits = limits or Limits()
-    if limits.sandbox.enabled:
-        sandbox.require()  # SandboxUnavailable names the cause; --no-sandbox is the teacher's choice
+    sandbox.require(limits.sandbox)  # SandboxUnavailable names the cause; the teacher chooses another jail
     if not hasattr(master, "questions"):
         master = parse_master(master)
     own_session = session is None

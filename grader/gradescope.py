@@ -17,7 +17,8 @@ out as Gradescope's autograder specification asks (https://gradescope-autograder
 :func:`run` finds the submitted ``.ipynb`` whatever its name, takes the student id from
 ``/autograder/submission_metadata.json`` (Gradescope sets no ``$STUDENT_ID``: the roster's SID when
 the course has one, else the e-mail address), grades with ``python3 -m grader grade`` (every kernel
-in its bubblewrap sandbox; where the container cannot create namespaces, see ``exercises/teachers.md``),
+in its bubblewrap sandbox; where the container cannot create namespaces, every kernel as a user id
+of its own, with ``/autograder/source`` closed to it: :mod:`grader.unprivileged`),
 and writes ``/autograder/results/results.json`` with each question's ``visibility`` from the master
 (the answer cell's ``grader: visibility``, ``after_published`` by default).
 """
@@ -25,6 +26,7 @@ and writes ``/autograder/results/results.json`` with each question's ``visibilit
 import argparse
 import importlib.metadata
 import json
+import os
 import re
 import subprocess
 import sys
@@ -35,6 +37,7 @@ from pathlib import Path
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 
+from grader import sandbox
 from grader.master import MasterError, parse_master
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,20 +160,51 @@ def _failure(message):
     return {"score": 0.0, "output": message, "visibility": "visible", "tests": []}
 
 
+def close_to_students(root):
+    """Make the master, the metadata (other group members' e-mails) and the results root's alone."""
+    os.chmod(root / "source", 0o700)
+    os.chmod(root / "results", 0o755)
+    metadata = root / "submission_metadata.json"
+    if metadata.exists():
+        os.chmod(metadata, 0o600)
+
+
+def isolation_flags():
+    """The grader's flags for this container: the sandbox where bwrap works, else users of their own.
+
+    Returns (flags, None), or (None, why no kernel can be isolated here).
+    """
+    cause = sandbox.problem()
+    if cause is None:
+        return [], None
+    fallback = sandbox.unprivileged_problem()
+    if fallback is None:
+        print(f"bubblewrap cannot work here ({cause}): kernels run as users of their own", file=sys.stderr)
+        return ["--unprivileged"], None
+    return None, f"{cause}; and {fallback}"
+
+
 def run(root=Path("/autograder"), master_name="master.ipynb"):
     """Grade the submission in ``root`` as Gradescope lays it out; write ``root/results/results.json``."""
     root = Path(root)
     master = root / "source" / master_name
     results_path = root / "results" / "results.json"
     results_path.parent.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:  # as on Gradescope; a teacher's dry run as themselves changes nothing
+        close_to_students(root)
     submission = find_submission(root / "submission", master_name)
+    flags, cause = isolation_flags()
     if submission is None:
         results = _failure("Your submission has no notebook (.ipynb): upload your exercise notebook.")
+    elif cause is not None:
+        print(f"no kernel can be isolated in this container: {cause}", file=sys.stderr)
+        results = _failure("The grader could not grade this submission (it cannot isolate it in this "
+                           "container). Tell your teacher: resubmitting the same file will not help.")
     else:
         student_id = student_id_from_metadata(root / "submission_metadata.json")
         with tempfile.TemporaryDirectory() as work:
             raw = Path(work) / "results.json"
-            command = [sys.executable, "-m", "grader", "grade", str(master), str(submission)]
+            command = [sys.executable, "-m", "grader", "grade", str(master), str(submission), *flags]
             command += ["--json", str(raw)]
             if student_id is not None:
                 command += ["--student-id", student_id]

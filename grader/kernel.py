@@ -23,7 +23,7 @@ import zmq
 from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.connect import write_connection_file
 
-from grader import sandbox
+from grader import sandbox, unprivileged
 
 STARTUP_TIMEOUT = 60.0
 INTERRUPT_GRACE = 3.0
@@ -74,7 +74,10 @@ class Kernel:
         self.limits = limits or sandbox.SandboxLimits()
         self.started = time.monotonic()
         self.ready_seconds = None
-        self.root = tempfile.mkdtemp(prefix="gk-")
+        parent = None  # the temporary folder; the unprivileged fallback's kernel must reach its folders
+        if self.limits.unprivileged and unprivileged.closed_to_other_users(tempfile.gettempdir()):
+            parent = "/tmp"
+        self.root = tempfile.mkdtemp(prefix="gk-", dir=parent)
         if len(self.root) > MAX_ROOT:  # a Unix socket's path has at most 107 bytes
             os.rmdir(self.root)
             self.root = tempfile.mkdtemp(prefix="gk-", dir="/tmp")
@@ -85,19 +88,30 @@ class Kernel:
             transport="ipc",
             ip=os.path.join(self.channel, "k"),
         )
+        self.user = None  # the kernel's own uid in the unprivileged fallback
         self.cgroup = (
             sandbox.PidsCgroup(self.limits.processes, memory=self.limits.memory)
-            if self.limits.enabled
+            if self.limits.enabled or self.limits.unprivileged
             else None
         )
         self.received = 0  # bytes of every message from this kernel (see MAX_RECEIVED)
-        argv = sandbox.kernel_argv(self.channel, connection_file, self.limits)
         if self.limits.enabled:
             cwd, env = self.root, {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
         else:
             workdir = os.path.join(self.root, "work")
             os.mkdir(workdir, 0o700)
             cwd, env = workdir, sandbox.kernel_env(workdir, workdir)
+            if self.limits.unprivileged:
+                self.user = unprivileged.allocate_user()
+                os.chmod(self.root, 0o711)  # the kernel may pass through, not list
+                owned = [workdir, self.channel, connection_file]
+                fonts = sandbox.font_list()  # the host's matplotlib font list: no 2 s rebuild per kernel
+                if fonts:
+                    config = os.path.join(workdir, "matplotlib")  # MPLCONFIGDIR of kernel_env
+                    os.mkdir(config, 0o700)
+                    owned += [config, shutil.copy(fonts, config)]
+                unprivileged.hand_over(self.user, *owned)
+        argv = sandbox.kernel_argv(self.channel, connection_file, self.limits, user=self.user)
         self.process = _SPAWNER.submit(  # see _SPAWNER: the kernel dies with that thread
             subprocess.Popen,
             argv,
@@ -142,7 +156,7 @@ class Kernel:
                 self._recv("iopub", 0.05)
             except queue.Empty:
                 break
-        if self.limits.enabled:
+        if self.limits.enabled or self.user is not None:
             sandbox.lock_channel(self.channel)  # its sockets exist: nothing more to write there
         self._ready = True
         self.ready_seconds = time.monotonic() - self.started
@@ -228,6 +242,9 @@ class Kernel:
         }
 
     def _kill_flood(self):
+        if self.user is not None and self.alive():
+            unprivileged.kill_user(self.user)
+            return
         if self.process is not None and self.alive():
             inner = self.inner or (sandbox.children(self.process.pid) if self.limits.enabled else [])
             for pid in inner:
@@ -401,8 +418,14 @@ class Kernel:
             self.process.kill()
         except OSError:
             pass
+        if self.user is not None:  # every process of the kernel's uid, wherever it went
+            unprivileged.kill_user(self.user)
         self.process.wait()
         sandbox.wait_gone(inner)
+        if self.user is not None:
+            unprivileged.remove_user_files(self.user)
+            unprivileged.release_user(self.user)
+            self.user = None
         if self.cgroup is not None:
             deadline = time.monotonic() + 5.0
             while not self.cgroup.empty() and time.monotonic() < deadline:

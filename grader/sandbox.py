@@ -32,6 +32,8 @@ import sys
 import time
 from dataclasses import dataclass
 
+from grader import unprivileged
+
 WORKDIR = "/home/student"
 SHM_SIZE = 16 << 20  # bytes of the sandbox's /dev/shm
 NOBODY = 65534  # owner of a kernel's channel folder once its sockets exist (see lock_channel)
@@ -51,15 +53,17 @@ class SandboxLimits:
     file_size: int = 64 << 20  # bytes per file written (RLIMIT_FSIZE)
     cpu_seconds: int = 900  # CPU seconds per process (RLIMIT_CPU)
     disk: int = 256 << 20  # bytes of the private work folder and of /tmp (tmpfs size), each
-    enabled: bool = True  # False: --no-sandbox (the limits still apply, the jail does not)
+    enabled: bool = True  # False: no bubblewrap jail (the limits still apply)
+    unprivileged: bool = False  # with enabled False: each kernel as a uid of its own (grader.unprivileged)
 
 
 LAUNCHER = """\
 import ctypes, os, resource, signal, sys
-ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the grader's process
+libc = ctypes.CDLL(None)
 limits = {limits!r}
 for name, value in limits.items():
     resource.setrlimit(getattr(resource, name), (value, value))
+{drop_privileges}libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (after any change of uid, which clears it)
 os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", "-f", {connection!r},
                           "--HistoryManager.enabled=False"])
 """
@@ -82,7 +86,7 @@ def _package_dir(name):
     return os.path.realpath(list(spec.submodule_search_locations)[0])
 
 
-def _font_list():
+def font_list():
     """matplotlib's font cache of the host (read-only in the sandbox: no 2 s rebuild per kernel)."""
     folder = os.environ.get("MPLCONFIGDIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "matplotlib"
@@ -157,7 +161,7 @@ def bwrap_argv(channel, limits):
     argv += ["--size", str(limits.disk), "--tmpfs", WORKDIR]
     for path in readonly_paths():
         argv += ["--ro-bind", path, path]
-    fonts = _font_list()
+    fonts = font_list()
     if fonts:
         argv += ["--ro-bind", fonts, f"/tmp/matplotlib/{os.path.basename(fonts)}"]
     argv += ["--bind", channel, channel, "--chdir", WORKDIR, "--clearenv"]
@@ -167,9 +171,14 @@ def bwrap_argv(channel, limits):
     return argv
 
 
-def kernel_argv(channel, connection_file, limits):
-    """The full command of one kernel (inside bwrap unless the sandbox is disabled)."""
-    launcher = LAUNCHER.format(limits=rlimits(limits), connection=connection_file)
+def kernel_argv(channel, connection_file, limits, user=None):
+    """The full command of one kernel (inside bwrap unless the sandbox is disabled).
+
+    With ``user`` (the unprivileged fallback), the launcher starts as root and becomes that uid
+    for good before ipykernel starts.
+    """
+    drop = unprivileged.drop_privileges_code(user) if user is not None else ""
+    launcher = LAUNCHER.format(limits=rlimits(limits), connection=connection_file, drop_privileges=drop)
     python = [sys.executable, "-S", "-c", launcher]
     if not limits.enabled:
         return python
@@ -211,8 +220,20 @@ def problem():
     return _probe(BWRAP)
 
 
-def require():
-    cause = problem()
+def unprivileged_problem():
+    """None when kernels can run as users of their own here (:mod:`grader.unprivileged`), else why not."""
+    return unprivileged.problem([os.path.realpath(sys.executable), *readonly_paths()])
+
+
+def require(limits=None):
+    """Raise :class:`SandboxUnavailable` when the jail ``limits`` ask for cannot be made here."""
+    limits = limits or SandboxLimits()
+    if limits.enabled:
+        cause = problem()
+    elif limits.unprivileged:
+        cause = unprivileged_problem()
+    else:
+        cause = None
     if cause:
         raise SandboxUnavailable(cause)
 

@@ -33,15 +33,15 @@ def timed(command):
     return seconds
 
 
-def kernel_start(enabled, count=5):
-    """Median seconds until a fresh kernel answers, with or without the sandbox."""
+def kernel_start(enabled, count=5, unprivileged=False):
+    """Median seconds until a fresh kernel answers: in the sandbox, as a user of its own, or plain."""
     from grader.kernel import Kernel
     from grader.sandbox import SandboxLimits
 
     times = []
     for _ in range(count):
         start = time.monotonic()
-        kernel = Kernel(limits=replace(SandboxLimits(), enabled=enabled))
+        kernel = Kernel(limits=replace(SandboxLimits(), enabled=enabled, unprivileged=unprivileged))
         kernel.execute("1", 30)
         times.append(time.monotonic() - start)
         kernel.shutdown()
@@ -62,6 +62,15 @@ def main():
         f"kernel start-up: {sandboxed:.2f} s in the sandbox, {plain:.2f} s without "
         f"(sandbox cost {sandboxed - plain:+.2f} s per kernel, median of {args.kernels})"
     )
+    from grader.sandbox import unprivileged_problem
+
+    cause = unprivileged_problem()
+    if cause:
+        print(f"kernel start-up as a user of its own (--unprivileged): not measurable here: {cause}")
+    else:
+        own_user = kernel_start(False, args.kernels, unprivileged=True)
+        cost = own_user - plain
+        print(f"kernel start-up as a user of its own (--unprivileged): {own_user:.2f} s (cost {cost:+.2f} s)")
     grade = [
         sys.executable,
         "-m",

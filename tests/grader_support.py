@@ -1,6 +1,7 @@
 """What the grader's tests share: the command line run as a teacher would, and notebooks on disk."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -33,3 +34,41 @@ def write(notebook, path):
     """Write a notebook dictionary to ``path``; return the path."""
     Path(path).write_text(json.dumps(notebook), encoding="utf-8")
     return Path(path)
+
+
+
+SYSTEM = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+
+
+def course_paths():
+    """What the grader and its kernels need: Python, its environment, nnlib, grader, matplotlib's fonts."""
+    from grader import sandbox
+
+    paths = [*sandbox.readonly_paths(), str(Path(__file__).resolve().parent.parent / "grader")]
+    if sandbox.font_list():
+        paths.append(os.path.dirname(sandbox.font_list()))
+    return paths
+
+
+def container_view():
+    """bwrap arguments of a fresh grading container, as Gradescope's image is once ``setup.sh`` ran.
+
+    The system, the Python installation, its environment and the course's packages, read-only and
+    nothing else of this machine: no repository with its masters, no home folder, an empty /tmp.
+    Folders bwrap creates on the way (here /root, above the Python installation) are open to every
+    user, as /opt/course is on Gradescope. The caller adds /autograder, /proc and /dev.
+    """
+    arguments = []
+    for top in SYSTEM:
+        if os.path.islink(top):
+            arguments += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            arguments += ["--ro-bind", top, top]
+    made = set()
+    for path in course_paths():
+        for folder in reversed(Path(path).parents):  # bwrap would copy the host's modes (/root: 0700)
+            if str(folder) != "/" and not str(folder).startswith(SYSTEM) and folder not in made:
+                arguments += ["--perms", "0755", "--dir", str(folder)]
+                made.add(folder)
+        arguments += ["--ro-bind", path, path]
+    return arguments + ["--tmpfs", "/tmp"]

@@ -11,11 +11,13 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
+from grader_support import container_view
 
 from grader.gradescope import build_zip, find_submission, student_id_from_metadata
 
@@ -118,21 +120,11 @@ def master_reader(path):
     return path
 
 
-def host_view():
-    """bwrap arguments: this machine's top-level folders, on a fresh root where /autograder can be mounted."""
-    arguments = []
-    for name in sorted(os.listdir("/")):
-        path = Path("/") / name
-        if name in ("proc", "dev", "autograder"):  # mounted by the caller
-            continue
-        if path.is_symlink():
-            arguments += ["--symlink", os.readlink(path), str(path)]
-        elif path.is_dir():
-            arguments += ["--bind", str(path), str(path)]
-    return arguments
+def run_in_simulated_gradescope(autograder_zip, submission, tmp_path, environment=None, binds=()):
+    """``run_autograder`` in a fresh container view with ``/autograder`` laid out as Gradescope does.
 
-
-def run_in_simulated_gradescope(autograder_zip, submission, tmp_path):
+    ``environment``: variables added to the container's; ``binds``: (host folder, path inside).
+    """
     layout = tmp_path / "autograder"
     (layout / "source").mkdir(parents=True)
     (layout / "submission").mkdir()
@@ -142,18 +134,27 @@ def run_in_simulated_gradescope(autograder_zip, submission, tmp_path):
     os.chmod(layout / "source" / "run_autograder", 0o755)
     shutil.copy(submission, layout / "submission" / "my homework.ipynb")
     (layout / "submission_metadata.json").write_text(json.dumps({"users": [STUDENT]}))
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    python3 = bin_dir / "python3"  # what setup.sh leaves on Gradescope's PATH: the course's environment
+    python3 = tmp_path / "python3"  # what setup.sh leaves on Gradescope's PATH: the course's environment
     python3.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
     python3.chmod(0o755)
-    environment = dict(os.environ, PATH=f"{bin_dir}:{os.environ['PATH']}")
+    variables = {"PATH": "/opt/course/bin:/usr/local/bin:/usr/bin:/bin", "HOME": "/root", "LANG": "C.UTF-8"}
+    variables.update(environment or {})
+    command = [BWRAP, *container_view(), "--ro-bind", str(python3), "/opt/course/bin/python3"]
+    for host, inside in binds:
+        command += ["--bind", str(host), inside]
     # the host's own /proc and /dev: the grader's sandboxes inside may only mount a proc that nothing hides
-    command = [BWRAP, *host_view(), "--bind", str(layout), "/autograder", "--dev-bind", "/dev", "/dev",
-               "--bind", "/proc", "/proc", "--die-with-parent", "--", "/autograder/source/run_autograder"]
-    completed = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=600)
+    command += ["--bind", str(layout), "/autograder"]
+    command += ["--dev-bind", "/dev", "/dev", "--bind", "/proc", "/proc"]
+    command += ["--die-with-parent", "--clearenv"]
+    for key, value in variables.items():
+        command += ["--setenv", key, value]
+    command += ["--", "/autograder/source/run_autograder"]
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    return json.loads((layout / "results" / "results.json").read_text())
+    results = json.loads((layout / "results" / "results.json").read_text())
+    used_fallback = "kernels run as users of their own" in completed.stderr
+    assert used_fallback == ("GRADER_BWRAP" in variables), completed.stderr
+    return results
 
 
 def graded_by_the_command_line(submission, tmp_path):
@@ -169,15 +170,22 @@ def scores(results):
     return {test["number"]: test["score"] for test in results["tests"]}
 
 
+# Where the container forbids namespaces, run_autograder grades with every kernel as a user of its
+# own (grader.unprivileged); a bwrap that cannot be found stands for one that cannot work.
+NO_BWRAP = {"GRADER_BWRAP": "/nonexistent/bwrap"}
+ISOLATIONS = {"sandbox": None, "fallback": NO_BWRAP}
+
+
+@pytest.mark.parametrize("isolation", ISOLATIONS)
 @pytest.mark.parametrize("kind", ["master", "stub", "wrong"])
-def test_run_autograder_grades_as_the_command_line_does(kind, autograder_zip, tmp_path):
+def test_run_autograder_grades_as_the_command_line_does(kind, isolation, autograder_zip, tmp_path):
     assert BWRAP, "bubblewrap is missing: make test installs it (scripts/ensure_bwrap.sh)"
     path = tmp_path / f"{kind}.ipynb"
     if kind == "wrong":
         submission = wrong_submission(path)
     else:
         submission = Path(shutil.copy(MASTER if kind == "master" else STUB, path))
-    on_gradescope = run_in_simulated_gradescope(autograder_zip, submission, tmp_path)
+    on_gradescope = run_in_simulated_gradescope(autograder_zip, submission, tmp_path, ISOLATIONS[isolation])
     on_the_command_line = graded_by_the_command_line(submission, tmp_path)
     assert scores(on_gradescope) == scores(on_the_command_line)
     assert on_gradescope["score"] == on_the_command_line["score"]
@@ -190,6 +198,72 @@ def test_run_autograder_grades_as_the_command_line_does(kind, autograder_zip, tm
     assert on_gradescope["extra_data"]["student_id"] == STUDENT["sid"]
 
 
-def test_a_kernel_finds_nothing_in_autograder_source(autograder_zip, tmp_path):
-    results = run_in_simulated_gradescope(autograder_zip, master_reader(tmp_path / "reader.ipynb"), tmp_path)
+@pytest.mark.parametrize("isolation", ISOLATIONS)
+def test_a_kernel_finds_nothing_in_autograder_source(isolation, autograder_zip, tmp_path):
+    reader = master_reader(tmp_path / "reader.ipynb")
+    results = run_in_simulated_gradescope(autograder_zip, reader, tmp_path, ISOLATIONS[isolation])
     assert results["score"] == 0, [(t["number"], t["output"]) for t in results["tests"] if t["score"]]
+
+
+HOSTILE_CELL = r"""
+import json, os, pathlib, time
+_seen = {"uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups()}
+def _try(name, action):
+    try:
+        action()
+        _seen[name] = "done"
+    except Exception as error:
+        _seen[name] = type(error).__name__
+_try("list_source", lambda: os.listdir("/autograder/source"))
+_try("read_metadata", lambda: open("/autograder/submission_metadata.json").read())
+_try("write_results", lambda: open("/autograder/results/results.json", "w").write("{}"))
+_try("plant_in_results", lambda: open("/autograder/results/planted", "w").write("x"))
+_try("plant_in_source", lambda: open("/autograder/source/planted.py", "w").write("x"))
+_try("read_grader_environment", lambda: open(f"/proc/{os.getppid()}/environ").read())
+_try("read_grader_memory", lambda: open(f"/proc/{os.getppid()}/mem", "rb").read(1))
+_others = []
+for _pid in (int(p) for p in os.listdir("/proc") if p.isdigit()):
+    try:
+        os.kill(_pid, 0)  # 0: only asks whether a signal could be sent
+        if os.stat(f"/proc/{_pid}").st_uid != os.getuid():
+            _others.append(_pid)
+    except OSError:
+        pass
+_seen["signalable_others"] = _others
+if os.fork() == 0:  # a daemon that tries to outlive the grader and rewrite the results
+    os.setsid()
+    if os.fork() == 0:
+        time.sleep(6)
+        open(f"/drop/outlived-{os.getpid()}", "w").write("x")
+        try:
+            open("/autograder/results/results.json", "w").write("{}")
+        finally:
+            os._exit(0)
+    os._exit(0)
+pathlib.Path(f"/drop/report-{os.getpid()}.json").write_text(json.dumps(_seen))
+"""
+
+
+def test_the_fallback_keeps_a_hostile_kernel_in_its_own_user(autograder_zip, tmp_path):
+    notebook = nbformat.read(MASTER, as_version=4)
+    notebook.cells.insert(1, nbformat.v4.new_code_cell(HOSTILE_CELL))
+    hostile = tmp_path / "hostile.ipynb"
+    nbformat.write(notebook, hostile)
+    drop = tmp_path / "drop"  # the only folder the test can read that the kernel can write
+    drop.mkdir()
+    drop.chmod(0o1777)
+    results = run_in_simulated_gradescope(autograder_zip, hostile, tmp_path, NO_BWRAP, [(drop, "/drop")])
+    written = (tmp_path / "autograder" / "results" / "results.json").read_text()
+    assert results["score"] == results["max_score"]  # the attacks changed nothing of the grading
+    reports = sorted(drop.glob("report-*.json"))
+    assert len(reports) == 1, "the hostile cell did not run"
+    seen = json.loads(reports[0].read_text())
+    assert seen["uid"] >= 1_000_000 and seen["gid"] == seen["uid"] and seen["groups"] == []
+    for attempt in ("list_source", "read_metadata", "write_results", "plant_in_results", "plant_in_source",
+                    "read_grader_environment", "read_grader_memory"):
+        assert seen[attempt] == "PermissionError", (attempt, seen[attempt])
+    assert seen["signalable_others"] == []
+    time.sleep(8)  # the daemon would have woken up by now
+    assert not list(drop.glob("outlived-*")), "a process of the kernel outlived the grading"
+    assert (tmp_path / "autograder" / "results" / "results.json").read_text() == written
+    assert not (tmp_path / "autograder" / "results" / "planted").exists()
