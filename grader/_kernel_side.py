@@ -35,6 +35,7 @@ RESERVED = (
     "forbid",
     "partial",
     "parts",
+    "groups",
 )
 FLOAT_TYPES = (float, np.float16, np.float32, np.float64)
 INT_TYPES = (int, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64)
@@ -338,6 +339,8 @@ def master_spec(hidden_source, user_ns):
         "forbid": [str(name) for name in found.get("forbid", [])],
         "partial": bool(found.get("partial", False)),
         "parts": [str(name) for name in found.get("parts", [])],
+        # numbers other than exact ints travel as text, which the judge rejects (never rounded)
+        "groups": [[n if type(n) is int else repr(n) for n in group] for group in found.get("groups", [])],
     }
     return spec, settings, list(dict(found.get("mistakes", {})).items())
 

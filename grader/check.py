@@ -7,6 +7,7 @@ What needs the master to run (its own answers work on every input) is checked wh
 import ast
 
 from grader import follow_through
+from grader.judges import GROUPS_EXPECTED, group_problem
 from grader.master import (
     BEGIN_HIDDEN,
     BEGIN_SOLUTION,
@@ -90,6 +91,49 @@ def _forbid_problem(body):
     return None
 
 
+def _top_level_bindings(tree, name):
+    """The top-level statements of a cell that bind ``name`` (assignment, augmented or annotated)."""
+    found = []
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            found.append(node)
+    return found
+
+
+def _groups_problem(body, kind):
+    """What is wrong with the hidden cell's ``groups`` (see judges.group_problem), else None."""
+    try:
+        tree = ast.parse(body)
+    except SyntaxError:
+        return None
+    bindings = _top_level_bindings(tree, "groups")
+    if not bindings:
+        return None
+    if kind != "function":
+        return f"`groups` is only for function questions (this question is a {kind} question); remove it"
+    if len(bindings) > 1 or not isinstance(bindings[0], ast.Assign):
+        return f"`groups` must be assigned once, as {GROUPS_EXPECTED}"
+    try:
+        groups = ast.literal_eval(bindings[0].value)
+    except (ValueError, TypeError, SyntaxError, RecursionError):
+        return f"`groups` must be written out as {GROUPS_EXPECTED}"
+    inputs = _top_level_bindings(tree, "inputs")
+    if not inputs:
+        return None  # the missing `inputs` is reported on its own
+    value = inputs[0].value if isinstance(inputs[0], ast.Assign) else None
+    if (
+        len(inputs) > 1
+        or not isinstance(value, ast.List | ast.Tuple)
+        or any(isinstance(item, ast.Starred) for item in value.elts)
+    ):
+        return (
+            "`groups` numbers the inputs, so `inputs` must be assigned once, as a list written out "
+            "input by input"
+        )
+    return group_problem(groups, len(value.elts))
+
+
 def check_master(path):
     """Every problem of the master at ``path`` as a sentence naming the cell and the fix; [] when fine."""
     try:
@@ -148,6 +192,9 @@ def check_master(path):
         forbid_problem = _forbid_problem(body)
         if forbid_problem:
             problems.append(f"{where}: {forbid_problem}")
+        groups_problem = _groups_problem(body, questions[qid].kind)
+        if groups_problem:
+            problems.append(f"{where}: {groups_problem}")
     for qid, question in questions.items():
         if qid not in hidden_cells and question.kind in REQUIRED:
             index = answer_cells[qid][0]

@@ -20,6 +20,7 @@ from grader import sympy_safe
 from grader.compare import BadReport, SympyText, central_differences, compare_values, decode, describe
 
 FD_STEP = 1e-6
+GROUPS_EXPECTED = "a list of lists of 1-based input numbers, e.g. groups = [[1, 4], [2], [3]]"
 
 
 @dataclass
@@ -166,15 +167,56 @@ def judge_value(task, got):
 judge_choice = judge_value
 
 
+def group_problem(groups, count):
+    """What is wrong with ``groups`` as a partition of the inputs 1..count, else None."""
+    if not isinstance(groups, list | tuple) or not all(isinstance(g, list | tuple) for g in groups):
+        return f"`groups` must be {GROUPS_EXPECTED}"
+    numbers = [n for group in groups for n in group]
+    if not all(type(n) is int for n in numbers):
+        return f"`groups` must be {GROUPS_EXPECTED}; it holds something that is not an integer"
+    if not all(groups):
+        return "`groups` has an empty group; every group names at least one input"
+    missing = sorted(set(range(1, count + 1)) - set(numbers))
+    for n in numbers:
+        if not 1 <= n <= count:
+            return f"`groups` names input {n}, but `inputs` has inputs 1 to {count}"
+        if numbers.count(n) > 1:
+            return f"`groups` puts input {n} in two groups; every input must be in exactly one"
+    if missing:
+        listed = ", ".join(str(n) for n in missing)
+        return f"`groups` leaves input(s) {listed} out; every input must be in exactly one group"
+    return None
+
+
+def _grouped(checks, groups):
+    """One check per group of inputs (numbers from 1), passing only when all of its inputs pass."""
+    if not groups:
+        return checks
+    return [
+        Check(
+            f"input {group[0]}" if len(group) == 1 else "inputs " + "+".join(str(n) for n in group),
+            all(checks[n - 1].passed for n in group),
+        )
+        for group in groups
+    ]
+
+
 def _constant(values, task):
     """True when every value is the same (within the question's tolerances) as the first."""
     return all(compare_values(value, values[0], task.rtol, task.atol) is None for value in values[1:])
 
 
 def judge_function(task, got):
-    """function: the answer called on every input of the master's spec."""
+    """function: the answer called on every input of the master's spec.
+
+    One check per input, or per group of inputs when the master declares ``groups``.
+    """
     inputs = task.spec["inputs"]["v"]
     count = len(inputs)
+    groups = task.settings.get("groups") or []
+    problem = group_problem(groups, count) if groups else None
+    if problem:
+        return Verdict("error", f"the master notebook is broken ({problem}): tell your teacher")
     references = _ok_list(task.reference, count)
     items = _ok_list(got, count)
     results = []
@@ -193,10 +235,11 @@ def judge_function(task, got):
         checks.append(Check(f"input {index + 1}", message is None))
         first = first or message
     if first is None:
-        return Verdict("passed", f"correct on all {count} grader inputs", checks=checks)
+        return Verdict("passed", f"correct on all {count} grader inputs", checks=_grouped(checks, groups))
     if _constant(results, task) and not _constant([decode(r["ok"]) for r in references], task):
         checks = [Check(check.label, False) for check in checks]  # a constant earns no partial credit
     failed = sum(1 for check in checks if not check.passed)
+    checks = _grouped(checks, groups)
 
     def same_as(wrong):
         wrong = _ok_list(wrong, count)

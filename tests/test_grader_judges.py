@@ -6,6 +6,8 @@ expected verdicts follow from the numbers (hand arithmetic in the comments).
 
 import json
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -263,3 +265,115 @@ def test_partial_credit_per_named_part_of_a_value():
     assert verdict.points(2, partial=True) == pytest.approx(1.0)
     wrong_length = judge(value, {"ok": {"t": "tuple", "v": [f(0.1)]}})
     assert wrong_length.points(2, partial=True) == 0.0
+
+
+# --- check groups: a function's inputs bundled into one check each (`groups`) -----------------------
+
+
+def doubling_task(**settings):
+    """f(x) = 2x on the inputs 1, 2, 3, 4 (references 2, 4, 6, 8)."""
+    spec = {"inputs": lst([{"t": "tuple", "v": [f(x)]} for x in (1.0, 2.0, 3.0, 4.0)])}
+    return task("function", [{"ok": f(2 * x)} for x in (1.0, 2.0, 3.0, 4.0)], spec, partial=True, **settings)
+
+
+def test_groups_make_one_check_per_group_that_holds_only_when_all_its_inputs_do():
+    # Right on inputs 1-3 (2, 4, 6), wrong on 4 (9, not 8). Per input: 3 of 4 checks, 3 * 3/4 = 2.25.
+    # Grouped [[1], [2, 4], [3]]: input 1 holds, 2+4 fails (4 is wrong), 3 holds: 3 * 2/3 = 2.
+    answer = [{"ok": f(2.0)}, {"ok": f(4.0)}, {"ok": f(6.0)}, {"ok": f(9.0)}]
+    assert judge(doubling_task(), answer).points(3, partial=True) == pytest.approx(2.25)
+    verdict = judge(doubling_task(groups=[[1], [2, 4], [3]]), answer)
+    assert verdict.status == "failed"
+    assert [(c.label, c.passed) for c in verdict.checks] == [
+        ("input 1", True),
+        ("inputs 2+4", False),
+        ("input 3", True),
+    ]
+    assert verdict.points(3, partial=True) == pytest.approx(2.0)
+    right = judge(doubling_task(groups=[[4, 1], [2, 3]]), [{"ok": f(2 * x)} for x in (1, 2, 3, 4)])
+    assert right.status == "passed" and [c.label for c in right.checks] == ["inputs 4+1", "inputs 2+3"]
+    # A constant earns nothing, grouped or not: 2.0 is right on input 1 alone, a group of its own.
+    constant = judge(doubling_task(groups=[[1], [2, 3, 4]]), [{"ok": f(2.0)}] * 4)
+    assert [c.passed for c in constant.checks] == [False, False]
+
+
+BAD_GROUPS = [  # (groups, what the message says), with the 4 inputs of doubling_task
+    ([[1], [2], [3], [5]], "`groups` names input 5, but `inputs` has inputs 1 to 4"),
+    ([[0], [1, 2], [3, 4]], "`groups` names input 0, but `inputs` has inputs 1 to 4"),
+    ([[1, 2], [2, 3], [4]], "`groups` puts input 2 in two groups"),
+    ([[1], [2], [3]], "`groups` leaves input(s) 4 out"),
+    ([[1, 2, 3, 4], []], "`groups` has an empty group"),
+    ([[1.0], [2], [3], [4]], "not an integer"),
+    ([["1"], [2], [3], [4]], "not an integer"),
+    ([[True], [2], [3], [4]], "not an integer"),
+    ([1, 2, 3, 4], "`groups` must be a list of lists of 1-based input numbers"),
+]
+
+
+@pytest.mark.parametrize(("groups", "said"), BAD_GROUPS)
+def test_the_judge_refuses_groups_that_do_not_partition_the_inputs(groups, said):
+    # The master's mistake, never the student's points: an error naming `groups`, even for a right answer.
+    verdict = judge(doubling_task(groups=groups), [{"ok": f(2 * x)} for x in (1, 2, 3, 4)])
+    assert verdict.status == "error" and "master notebook" in verdict.message
+    assert said in verdict.message, verdict.message
+
+
+def groups_master(tmp_path, hidden, kind="function"):
+    answer = "def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"
+    if kind == "value":
+        answer = "### BEGIN SOLUTION\nf = 2.0\n### END SOLUTION"
+    cells = [
+        _cell(
+            answer,
+            {"role": "answer", "id": "q1", "points": 3, "kind": kind, "answer": "f"},
+            ["hide-input", "solution"],
+        ),
+        _cell(
+            f"### BEGIN HIDDEN TESTS\n{hidden}\npartial = True\n### END HIDDEN TESTS",
+            {"role": "hidden", "id": "q1"},
+            ["remove-cell"],
+        ),
+    ]
+    path = tmp_path / "m.ipynb"
+    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}))
+    return path
+
+
+FOUR_INPUTS = "inputs = [(1.0,), (2.0,), (3.0,), (4.0,)]"
+
+
+@pytest.mark.parametrize(
+    ("hidden", "said"),
+    [(f"{FOUR_INPUTS}\ngroups = {groups!r}", said) for groups, said in BAD_GROUPS]
+    + [
+        (f"{FOUR_INPUTS}\ngroups = [[n] for n in range(1, 5)]", "`groups` must be written out as a list"),
+        (f"{FOUR_INPUTS}\ngroups = [[1, 2]]\ngroups += [[3, 4]]", "`groups` must be assigned once"),
+        (
+            "inputs = [(x,) for x in (1.0, 2.0, 3.0, 4.0)]\ngroups = [[1, 2], [3, 4]]",
+            "`inputs` must be assigned once, as a list written out input by input",
+        ),
+    ],
+)
+def test_check_refuses_groups_that_do_not_partition_the_inputs(tmp_path, hidden, said):
+    problems = check_master(groups_master(tmp_path, hidden))
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("cell 1 (hidden checks of q1): `groups`"), problems
+    assert said in problems[0], problems
+
+
+def test_check_refuses_groups_on_another_kind_and_accepts_a_partition(tmp_path):
+    value = check_master(groups_master(tmp_path, "groups = [[1]]", kind="value"))
+    assert value == [
+        "cell 1 (hidden checks of q1): `groups` is only for function questions "
+        "(this question is a value question); remove it"
+    ]
+    assert check_master(groups_master(tmp_path, f"{FOUR_INPUTS}\ngroups = [[1, 3], [2], [4]]")) == []
+    assert check_master(groups_master(tmp_path, FOUR_INPUTS)) == []
+
+
+def test_the_command_line_check_fails_on_bad_groups(tmp_path):
+    path = groups_master(tmp_path, f"{FOUR_INPUTS}\ngroups = [[1, 2], [2, 3], [4]]")
+    run = subprocess.run(
+        [sys.executable, "-m", "grader", "check", str(path)], capture_output=True, text=True, check=False
+    )
+    assert run.returncode != 0
+    assert "`groups` puts input 2 in two groups" in run.stderr, run.stderr
