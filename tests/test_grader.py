@@ -344,9 +344,11 @@ def _master_copy_with(master, qid, body):
 
 def test_partial_credit_per_input_of_a_function(tmp_path):
     # warm_restarts_lr with cycles of constant length T_0 (T_mult ignored). By hand, over the
-    # master's 10 inputs (t, base_lr, T_0, T_mult, eta_min): T_mult = 1 (inputs 1-3) is right;
-    # (14, 1, 2, 2): cycles 2, 4, 8 end at 14, so T_cur = 0 and t % T_0 = 0 agree (input 6);
-    # the 6 others differ, e.g. (3, 1, 2, 2): T_cur = 1 of 4, not 1 of 2. 4 of 10 right: 3 * 0.4 = 1.2.
+    # master's 14 inputs (t, base_lr, T_0, T_mult, eta_min) in 10 checks (its `groups`): T_mult = 1
+    # (inputs 1-3) is right; (4, 0.3, 6, 2, 0.02) is in the first cycle, where both agree (input 6).
+    # The restarts 11-14 (t = 0, 14, 35, 39: multiples of T_0, rate base_lr) are right too, but each
+    # shares a check with an input inside a later cycle that differs, e.g. inputs 4+11: (3, 1, 2, 2)
+    # has T_cur = 1 of 4, not 1 of 2; inputs 8 and 9 differ as well. 4 of 10 checks: 3 * 0.4 = 1.2.
     master = ROOT / "exercises" / "optimization.ipynb"
     body = (
         "def warm_restarts_lr(t, base_lr, T_0, T_mult, eta_min):\n"
