@@ -12,7 +12,8 @@ what it must not touch by running it as an unprivileged user id that nothing els
 - its work folder and channel folder belong to it alone (mode 0700, under a folder of mode 0711);
 - ``RLIMIT_NPROC`` now binds (it counts per uid, and the uid is not root);
 - when it ends, :func:`kill_user` kills every process of that uid in one ``kill(-1)`` issued as
-  that uid, and :func:`remove_user_files` deletes what it left in the shared temporary folders.
+  that uid (by a process those may not signal back), and :func:`remove_user_files` deletes what it
+  left in the folders every user may write and its System V shared memory, semaphores and queues.
 
 What it does not give, compared with bubblewrap: the kernel still sees the host's world-readable
 files and the network, and its disk use is bounded per file (``RLIMIT_FSIZE``), not in total.
@@ -20,9 +21,9 @@ files and the network, and its disk use is bounded per file (``RLIMIT_FSIZE``), 
 can read (:func:`exposed_to_other_users`).
 """
 
+import ctypes
 import os
 import secrets
-import shutil
 import signal
 import stat
 import subprocess
@@ -32,7 +33,9 @@ import time
 
 FIRST_UID = 1_800_000_000  # far above any account: ids from here on are handed out to kernels
 UID_SPAN = 100_000_000
-SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm")  # where any user may leave files behind
+# where any user may leave files behind (Debian's and Ubuntu's folders of mode 1777)
+SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/var/lock", "/dev/mqueue", "/var/crash")
+_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 _in_use = set()
 _lock = threading.Lock()
@@ -100,13 +103,19 @@ def release_user(uid):
         _in_use.discard(uid)
 
 
-def _become(uid):
-    """Python lines (``os`` imported) by which a process started as root becomes ``uid`` for good."""
+def _become(uid, real=None):
+    """Python lines (``os`` imported) by which a process started as root becomes ``uid`` for good.
+
+    With ``real``, ``uid`` is only the effective id and ``real`` the real and saved one: the
+    process may signal ``uid``'s processes, which may not signal it (nor trace it) back.
+    """
+    real = uid if real is None else real
+    ids = (real, uid, real)
     return (
         "os.setgroups([])\n"
-        f"os.setresgid({uid}, {uid}, {uid})\n"
-        f"os.setresuid({uid}, {uid}, {uid})\n"
-        f"if os.getresuid() != ({uid},) * 3 or os.getresgid() != ({uid},) * 3 or os.getgroups():\n"
+        f"os.setresgid({real}, {uid}, {real})\n"
+        f"os.setresuid({real}, {uid}, {real})\n"
+        f"if os.getresuid() != {ids} or os.getresgid() != {ids} or os.getgroups():\n"
         "    os._exit(70)\n"
     )
 
@@ -124,54 +133,70 @@ def hand_over(uid, *paths):
         os.chown(path, uid, uid)
 
 
+def _belongs_to(pid, uid):
+    """True when ``pid`` is a live process (not a zombie) whose real or effective user is ``uid``."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as stream:
+            for line in stream:
+                if line.startswith("Uid:"):
+                    return str(uid) in line.split()[1:3] and not _is_zombie(pid)
+    except OSError:
+        pass
+    return False
+
+
 def processes_of(uid):
     """The pids of the live processes (not zombies) whose real or effective user is ``uid``."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/status", encoding="ascii", errors="replace") as stream:
-                for line in stream:
-                    if line.startswith("Uid:"):
-                        if str(uid) in line.split()[1:3] and not _is_zombie(int(entry)):
-                            found.append(int(entry))
-                        break
-        except OSError:
-            continue
-    return found
+    return [int(entry) for entry in os.listdir("/proc") if entry.isdigit() and _belongs_to(entry, uid)]
 
 
 def kill_user(uid, timeout=5.0):
     """Kill every process of ``uid``; True when none is left.
 
-    ``kill(-1, SIGKILL)`` sent *as that uid* reaches all its processes at once (the kernel holds
-    the process list while it signals, so no fork slips through), and no process of anyone else.
+    ``kill(-1, SIGKILL)`` sent with ``uid`` as effective id reaches all its processes at once (the
+    kernel holds the process list while it signals, so no fork slips through), and no process of
+    anyone else. The killer's real and saved id is another fresh uid: were it ``uid``, a process of
+    ``uid`` could stop the killer between its ``setresuid`` and its ``kill`` (and the grader would
+    wait for it forever). It runs isolated (``-I``) from ``/``: no module of the grader's folder.
     """
     if uid is None or uid < FIRST_UID:
         raise ValueError(f"uid must be one handed out by allocate_user, got {uid!r}")
-    killer = f"import os, signal\n{_become(uid)}os.kill(-1, signal.SIGKILL)\n"
+    witness = allocate_user()
+    killer = f"import os\n{_become(uid, real=witness)}os.kill(-1, 9)\n"
     deadline = time.monotonic() + timeout
-    while True:
-        subprocess.run(  # started as root (Python need not be reachable by the user), then the user
-            [sys.executable, "-S", "-c", killer],
-            env={},
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            check=False,
-        )
-        left = processes_of(uid)
-        if not left:
-            return True
-        if time.monotonic() > deadline:
-            return False
-        for pid in left:  # a process between set*uid calls is missed by kill(-1): kill it by pid
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
+    try:
+        while True:
+            try:  # started as root (Python need not be reachable by the user), then the user
+                subprocess.run([sys.executable, "-I", "-S", "-c", killer], cwd="/", env={},
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, check=False, timeout=timeout)
+            except subprocess.TimeoutExpired:
                 pass
-        time.sleep(0.02)
+            left = processes_of(uid)
+            if not left:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            for pid in left:  # a process between set*uid calls is missed by kill(-1): kill it by pid
+                _kill_if_theirs(pid, uid)
+            time.sleep(0.02)
+    finally:
+        release_user(witness)
+
+
+def _kill_if_theirs(pid, uid):
+    """SIGKILL ``pid`` if it is a process of ``uid``, through a pidfd: a pid reused meanwhile is never hit."""
+    try:
+        handle = os.pidfd_open(pid)
+    except OSError:
+        return
+    try:
+        if _belongs_to(pid, uid):  # checked once the pidfd holds the process the pid names
+            signal.pidfd_send_signal(handle, signal.SIGKILL)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
 
 
 def _is_zombie(pid):
@@ -183,36 +208,120 @@ def _is_zombie(pid):
 
 
 def remove_user_files(uid, folders=SHARED_TMP):
-    """Delete what ``uid`` left in the shared temporary folders (links are removed, never followed).
+    """Delete what ``uid`` left in the shared folders and its System V IPC objects.
 
     A user can create files only in folders it may write to: its own and the world-writable
-    ones, so only those are searched.
+    ones, so only those are searched. Links are removed, never followed; folders of any depth.
     """
+    seen = set()
     for top in folders:
-        _remove_owned(uid, top)
-
-
-def _remove_owned(uid, folder):
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return
-    for entry in entries:
         try:
-            info = entry.stat(follow_symlinks=False)
+            handle = os.open(top, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)  # /var/lock: a link
         except OSError:
             continue
-        is_folder = stat.S_ISDIR(info.st_mode)
+        try:
+            if os.path.realpath(top) not in seen:
+                seen.add(os.path.realpath(top))
+                _remove_owned(uid, handle)
+        finally:
+            os.close(handle)
+    _remove_ipc(uid)
+
+
+def _remove_owned(uid, folder, depth=0):
+    """Remove the entries of ``uid`` in the open folder ``folder``; search its world-writable folders."""
+    try:
+        with os.scandir(folder) as entries:
+            names = [entry.name for entry in entries]
+    except OSError:
+        return
+    for name in names:
+        try:
+            info = os.stat(name, dir_fd=folder, follow_symlinks=False)
+        except OSError:
+            continue
         if info.st_uid == uid:
-            if is_folder:
-                shutil.rmtree(entry.path, ignore_errors=True)
-            else:
+            remove_tree(name, folder)
+        elif stat.S_ISDIR(info.st_mode) and info.st_mode & stat.S_IWOTH and depth < 8:
+            try:
+                inner = os.open(name, _FOLDER, dir_fd=folder)
+            except OSError:
+                continue
+            try:
+                _remove_owned(uid, inner, depth + 1)
+            finally:
+                os.close(inner)
+
+
+def _unlink(name, folder):
+    try:
+        os.unlink(name, dir_fd=folder)
+    except OSError:
+        pass
+
+
+def remove_tree(name, folder=None):
+    """Delete ``name`` (relative to the open folder ``folder``) and all it holds, never following a link.
+
+    Each folder met below ``name`` is first moved up into ``name``: nothing recurses and at most
+    two folders are open, however deep a kernel nested them (``shutil.rmtree`` recurses and raises
+    ``RecursionError`` at about 1000 levels).
+    """
+    try:
+        top = os.open(name, _FOLDER, dir_fd=folder)
+    except OSError:  # a file, a link: the entry itself goes
+        _unlink(name, folder)
+        return
+    pending = [None]  # None: ``name`` itself, else a folder in it
+    try:
+        while pending:
+            here = pending.pop()
+            try:
+                handle = top if here is None else os.open(here, _FOLDER, dir_fd=top)
+                with os.scandir(handle) as entries:
+                    children = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries]
+            except OSError:
+                continue
+            for child, is_folder in children:
+                if not is_folder:
+                    _unlink(child, handle)
+                elif here is None:
+                    pending.append(child)
+                else:
+                    moved = f".removed-{secrets.token_hex(8)}"
+                    try:
+                        os.rename(child, moved, src_dir_fd=handle, dst_dir_fd=top)
+                        pending.append(moved)
+                    except OSError:
+                        pass
+            if here is not None:
+                os.close(handle)
                 try:
-                    os.unlink(entry.path)
+                    os.rmdir(here, dir_fd=top)
                 except OSError:
                     pass
-        elif is_folder and info.st_mode & stat.S_IWOTH:
-            _remove_owned(uid, entry.path)
+    finally:
+        os.close(top)
+    try:
+        os.rmdir(name, dir_fd=folder)
+    except OSError:
+        pass
+
+
+def _remove_ipc(uid):
+    """Remove the System V shared memory, semaphores and message queues ``uid`` created or owns."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for kind, key, remove in (("shm", "shmid", libc.shmctl), ("sem", "semid", libc.semctl),
+                              ("msg", "msqid", libc.msgctl)):
+        try:
+            with open(f"/proc/sysvipc/{kind}", encoding="ascii") as stream:
+                header, *lines = stream.read().splitlines()
+        except (OSError, ValueError):
+            continue
+        for line in lines:
+            fields = dict(zip(header.split(), line.split(), strict=False))
+            if str(uid) in (fields.get("uid"), fields.get("cuid")):
+                remove(int(fields[key]), 0, None)  # IPC_RMID (0); semctl's second argument is ignored
 
 
 def exposed_to_other_users(path):
@@ -221,7 +330,7 @@ def exposed_to_other_users(path):
     A file is readable by a kernel running as another user when the file is readable by others
     and every folder above it can be traversed by others.
     """
-    path = os.path.abspath(path)
+    path = os.path.realpath(path)  # a link is as readable as what it points to
     if not os.stat(path).st_mode & stat.S_IROTH:
         return None
     folder = os.path.dirname(path)

@@ -1,0 +1,349 @@
+"""A hostile student against the fallback jail (grader.unprivileged): every test passes when the attack fails.
+
+Each attack is what a submitted notebook's code cell can do as the kernel's own uid. Attacks on the
+grader's cleanup run in a fresh container view (tests/grader_support.py) as root, with the attacker
+started as a uid of its own, as ``Kernel`` starts a kernel; attacks on the master's kernel run the
+whole command line there (tests/test_grader_unprivileged.py ``run_in_container``).
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from grader_support import container_view
+from test_grader_unprivileged import MASTER
+
+from grader import unprivileged
+
+ROOT = Path(__file__).resolve().parent.parent
+BWRAP = shutil.which("bwrap")
+
+PRELUDE = f"""\
+import json, os, subprocess, sys, threading, time
+sys.path.insert(0, {str(ROOT)!r})
+from grader import unprivileged
+
+def as_user(uid, code, **options):  # a process of the kernel's uid, as the launcher leaves it
+    return subprocess.Popen([sys.executable, "-S", "-c", code], user=uid, group=uid, extra_groups=[],
+                            start_new_session=True, stdin=subprocess.DEVNULL, **options)
+
+def wait_for(path, process):
+    deadline = time.monotonic() + 10
+    while not os.path.exists(path):
+        assert process.poll() is None and time.monotonic() < deadline, "the attacker did not start"
+        time.sleep(0.01)
+"""
+
+
+def container(*binds):
+    """bwrap's command of a fresh container view whose /tmp is, as in every container, open to all (1777)."""
+    command = [BWRAP, *container_view(), "--perms", "1777", "--tmpfs", "/tmp"]
+    for host, inside in binds:
+        command += ["--bind", str(host), inside]
+    command += ["--dev-bind", "/dev", "/dev", "--bind", "/proc", "/proc"]
+    command += ["--die-with-parent", "--chdir", "/tmp"]
+    for key, value in {"PATH": "/usr/bin:/bin", "HOME": "/root", "LANG": "C.UTF-8"}.items():
+        command += ["--setenv", key, value]
+    return command  # run with an empty environment: only these variables
+
+
+def run_in_container(*args, data):
+    """``python -m grader grade ARGS`` in a fresh container view, run from /tmp, ``data`` at /data."""
+    command = [*container((data, "/data")), "--", sys.executable, "-m", "grader", "grade", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False, env={})
+
+
+def as_root_in_container(script, timeout=60):
+    """Run ``script`` (after PRELUDE) as root in a fresh container view; the JSON it prints last."""
+    command = [*container(), "--", sys.executable, "-c", PRELUDE + script]
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False, env={})
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def kill_leftovers(uid):
+    """As root, kill what the test's own attacker left of ``uid`` (only ids this test handed out)."""
+    assert uid >= unprivileged.FIRST_UID
+    for _ in range(100):
+        left = unprivileged.processes_of(uid)
+        if not left:
+            return
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.02)
+
+
+# A process of the kernel's uid that watches for new processes started with `python -c` and, the moment one
+# of them becomes its own uid (as kill_user's killer does just before its kill(-1)), stops it with SIGSTOP.
+STOP_THE_KILLER = """
+import ctypes, os, signal, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+known = {int(p) for p in os.listdir("/proc") if p.isdigit()}
+open("/tmp/attacker-ready", "w").close()
+deadline = time.monotonic() + 12
+while time.monotonic() < deadline:
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) in known:
+            continue
+        pid = int(entry)
+        known.add(pid)
+        try:
+            argv = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\\0")
+            uid = int(open(f"/proc/{pid}/status").read().split("Uid:")[1].split()[0])
+        except (OSError, IndexError, ValueError):
+            continue
+        if b"-c" not in argv or uid == os.getuid() or os.fork():  # not yet ours: root's, for now
+            continue
+        while time.monotonic() < deadline:  # a spinner per candidate: EPERM until it becomes our uid
+            for _ in range(20000):
+                if libc.kill(pid, signal.SIGSTOP) == 0:
+                    open(f"/tmp/stopped-{pid}", "w").close()
+                    os._exit(0)
+            if not os.path.exists(f"/proc/{pid}"):
+                break
+        os._exit(0)
+"""
+
+
+def test_the_users_processes_cannot_stop_the_killer():
+    # a race: before the killer ran with a real id of its own, the attack won about one round in 40
+    report = as_root_in_container(
+        f"""
+rounds = []
+for _ in range(30):
+    for name in os.listdir("/tmp"):
+        os.unlink(os.path.join("/tmp", name))
+    uid = unprivileged.allocate_user()
+    attacker = as_user(uid, {STOP_THE_KILLER!r}, cwd="/tmp")
+    wait_for("/tmp/attacker-ready", attacker)
+    time.sleep(0.1)
+    done = []
+    killer = threading.Thread(target=lambda: done.append(unprivileged.kill_user(uid)), daemon=True)
+    killer.start()
+    killer.join(4)
+    hung = killer.is_alive()
+    stopped = sorted(name for name in os.listdir("/tmp") if name.startswith("stopped-"))
+    left = unprivileged.processes_of(uid)
+    while unprivileged.processes_of(uid):  # the test's own cleanup: kill by pid, as root
+        for pid in unprivileged.processes_of(uid):
+            try:
+                os.kill(pid, 9)
+            except OSError:
+                pass
+        time.sleep(0.02)
+    killer.join(5)
+    attacker.wait()
+    rounds.append({{"uid": uid, "hung": hung, "killed": done, "left": left, "stopped": stopped}})
+    if hung or stopped or left:
+        break
+print(json.dumps(rounds))
+"""
+    )
+    for attempt in report:
+        kill_leftovers(attempt["uid"])
+    for attempt in report:
+        assert not attempt["stopped"], f"the user's process stopped the killer: {attempt}"
+        assert not attempt["hung"] and attempt["killed"] == [True] and not attempt["left"], attempt
+
+
+PLANTED = "open('/tmp/planted-ran', 'w').write(str(__import__('os').getuid()))\nfrom _signal import *\n"
+PLANT = f"""
+for name in ("signal", "ctypes", "resource"):
+    open(f"/tmp/{{name}}.py", "w").write({PLANTED!r})
+open("/tmp/attacker-ready", "w").close()
+import time
+time.sleep(30)
+"""
+
+
+def test_a_module_planted_in_the_graders_folder_is_not_imported_as_root():
+    # the grader runs in /tmp here (as in tests/test_grader_unprivileged.py): the kernel's uid may write there
+    report = as_root_in_container(
+        f"""
+uid = unprivileged.allocate_user()
+attacker = as_user(uid, {PLANT!r}, cwd="/tmp")
+wait_for("/tmp/attacker-ready", attacker)
+killed = unprivileged.kill_user(uid)
+ran = open("/tmp/planted-ran").read() if os.path.exists("/tmp/planted-ran") else None
+print(json.dumps({{"uid": uid, "killed": killed, "ran_as": ran}}))
+"""
+    )
+    kill_leftovers(report["uid"])
+    assert report["ran_as"] is None, f"a module the user planted ran in the killer as uid {report['ran_as']}"
+    assert report["killed"]
+
+
+@pytest.fixture
+def shared(tmp_path):
+    """A world-writable sticky folder like /tmp."""
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    folder.chmod(0o1777)
+    return folder
+
+
+def test_a_deep_tree_left_in_a_shared_folder_is_removed_without_breaking_the_cleanup(shared):
+    # `mkdir a; cd a` 3000 times costs a kernel a second; Python's recursive shutil.rmtree gives up at 1000
+    uid = unprivileged.allocate_user()
+    try:
+        top = shared / "deep"
+        top.mkdir()
+        os.chown(top, uid, uid)
+        fd = os.open(top, os.O_RDONLY)
+        for _ in range(3000):
+            os.mkdir("a", dir_fd=fd)
+            inner = os.open("a", os.O_RDONLY, dir_fd=fd)
+            os.fchown(inner, uid, uid)
+            os.close(fd)
+            fd = inner
+        os.close(fd)
+        unprivileged.remove_user_files(uid, folders=[str(shared)])
+        assert not top.exists()
+    finally:
+        subprocess.run(["rm", "-rf", str(shared / "deep")], check=False)
+        unprivileged.release_user(uid)
+
+
+def test_what_a_kernel_leaves_outside_tmp_is_removed(shared):
+    # world-writable on Debian and Ubuntu (Gradescope's image) besides /tmp, /var/tmp and /dev/shm: /run/lock;
+    # SysV shared memory outlives every process of its owner until someone removes it
+    uid = unprivileged.allocate_user()
+    lock = Path("/run/lock")
+    name = f"left-{uid}"
+    try:
+        made = subprocess.run(["ipcmk", "-M", "65536"], user=uid, group=uid, extra_groups=[],
+                              capture_output=True, text=True, check=True)
+        shmid = made.stdout.split()[-1]
+        if lock.is_dir() and lock.stat().st_mode & 0o002:
+            subprocess.run(["touch", str(lock / name)], user=uid, group=uid, extra_groups=[], check=True)
+        unprivileged.remove_user_files(uid)
+        segments = [line.split() for line in Path("/proc/sysvipc/shm").read_text().splitlines()[1:]]
+        assert shmid not in [fields[1] for fields in segments], "the uid's shared memory segment is left"
+        assert not (lock / name).exists(), "the uid's file in /run/lock is left"
+    finally:
+        subprocess.run(["ipcrm", "-m", shmid], capture_output=True, check=False)
+        (lock / name).unlink(missing_ok=True)
+        unprivileged.release_user(uid)
+
+
+def test_the_exposure_check_follows_a_symbolic_link(tmp_path):
+    # a master reached through a link in a closed folder is as readable as the file the link points to
+    top = Path(tempfile.mkdtemp(prefix="attack-", dir="/tmp"))
+    try:
+        top.chmod(0o755)
+        (top / "open").mkdir(mode=0o755)
+        (top / "closed").mkdir(mode=0o700)
+        target = top / "open" / "master.ipynb"
+        target.write_text("{}")
+        target.chmod(0o644)
+        (top / "closed" / "master.ipynb").symlink_to(target)
+        assert unprivileged.exposed_to_other_users(top / "closed" / "master.ipynb") is not None
+    finally:
+        shutil.rmtree(top)
+
+
+PROBE_THE_MASTER = r"""
+import json, os, socket, time
+me, seen, master = os.getuid(), {}, None
+deadline = time.monotonic() + 10
+while master is None and time.monotonic() < deadline:  # the master's kernel boots while this cell runs
+    for entry in os.listdir("/proc"):
+        try:
+            argv = open(f"/proc/{entry}/cmdline", "rb").read().split(b"\0")
+            uids = [int(x) for x in open(f"/proc/{entry}/status").read().split("Uid:")[1].split()[:2]]
+        except (OSError, IndexError, ValueError):
+            continue
+        if b"ipykernel_launcher" in argv and me not in uids and min(uids) >= 1_000_000:
+            master = (int(entry), argv[argv.index(b"-f") + 1].decode())
+            break
+    time.sleep(0.01)
+seen["found"] = master is not None
+def attempt(name, action):
+    try:
+        action()
+        seen[name] = "done"
+    except Exception as error:
+        seen[name] = type(error).__name__
+if master:
+    pid, connection = master
+    channel = os.path.dirname(connection)
+    root = os.path.dirname(channel)
+    attempt("environ", lambda: open(f"/proc/{pid}/environ").read())
+    attempt("fds", lambda: os.listdir(f"/proc/{pid}/fd"))
+    attempt("cwd", lambda: os.listdir(f"/proc/{pid}/cwd"))
+    attempt("root", lambda: os.listdir(f"/proc/{pid}/root/tmp"))
+    attempt("mem", lambda: open(f"/proc/{pid}/mem", "rb").read(1))
+    attempt("signal", lambda: os.kill(pid, 0))
+    attempt("connection_file", lambda: open(connection).read())
+    attempt("channel", lambda: os.listdir(channel))
+    attempt("its_root", lambda: os.listdir(root))
+    attempt("its_work", lambda: os.listdir(os.path.join(root, "work")))
+    sockets = [line.split()[-1] for line in open("/proc/net/unix") if channel in line]
+    seen["sockets_listed"] = len(sockets)
+    def connect():
+        for path in sockets:
+            client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            client.connect(path)
+    attempt("connect", connect)
+# links in its own folder and in /tmp to a host folder, for root to follow when it removes them
+os.makedirs("inner", exist_ok=True)
+os.symlink("/data/victim", "victim-link")
+os.symlink("/data/victim", "inner/victim-link")
+os.mkdir("/tmp/mine")
+os.symlink("/data/victim", "/tmp/mine/victim-link")
+os.symlink("/data/victim/keep.txt", "/dev/shm/attack-link")
+open(f"/dev/shm/attack-{me}", "w").write("left behind")
+open(f"/data/drop/report-{me}.json", "w").write(json.dumps(seen))
+"""
+
+
+def hostile_notebook(path, source):
+    notebook = nbformat.read(MASTER, as_version=4)
+    notebook.cells.insert(1, nbformat.v4.new_code_cell(source))
+    nbformat.write(notebook, path)
+
+
+@pytest.fixture
+def data():
+    """The container's /data: a closed master, a folder the kernel may write (drop), a host folder (victim)"""
+    folder = Path(tempfile.mkdtemp(prefix="attack-", dir="/tmp"))
+    folder.chmod(0o755)
+    shutil.copy(MASTER, folder / "master.ipynb")
+    (folder / "master.ipynb").chmod(0o600)
+    (folder / "drop").mkdir()
+    (folder / "drop").chmod(0o1777)
+    (folder / "victim").mkdir()
+    (folder / "victim" / "keep.txt").write_text("keep")
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+    for left in Path("/dev/shm").glob("attack-*"):  # the host's /dev/shm is the container's: a failure's
+        if left.lstat().st_uid >= unprivileged.FIRST_UID:
+            left.unlink()
+
+
+def test_a_kernel_cannot_reach_the_master_kernel_nor_make_root_follow_its_links(data):
+    hostile_notebook(data / "hostile.ipynb", PROBE_THE_MASTER)
+    graded = run_in_container("/data/master.ipynb", "/data/hostile.ipynb", "--unprivileged", data=data)
+    assert graded.returncode == 0 and "Total: 11/11" in graded.stdout, graded.stdout + graded.stderr
+    reports = list((data / "drop").glob("report-*.json"))
+    assert len(reports) == 1, "the hostile cell did not run"
+    seen = json.loads(reports[0].read_text())
+    assert seen["found"], "the master's kernel was not seen running"
+    for attempt in ("environ", "fds", "cwd", "root", "mem", "signal", "connection_file", "channel",
+                    "its_root", "its_work", "connect"):
+        assert seen[attempt] == "PermissionError", (attempt, seen)
+    assert (data / "victim" / "keep.txt").read_text() == "keep"  # root removed the links, not their targets
+    uid = int(reports[0].stem.split("-")[1])
+    assert not Path(f"/dev/shm/attack-{uid}").exists()
+    assert not [p for p in Path("/dev/shm").iterdir() if p.name == "attack-link"]
