@@ -188,15 +188,18 @@ def _kill_if_theirs(pid, uid):
     """SIGKILL ``pid`` if it is a process of ``uid``, through a pidfd: a pid reused meanwhile is never hit."""
     try:
         handle = os.pidfd_open(pid)
-    except OSError:
+    except ProcessLookupError:
         return
+    except OSError:  # no pidfd here (Linux before 5.3, or a seccomp filter): by pid, after the check
+        handle = None
     try:
         if _belongs_to(pid, uid):  # checked once the pidfd holds the process the pid names
-            signal.pidfd_send_signal(handle, signal.SIGKILL)
+            signal.pidfd_send_signal(handle, signal.SIGKILL) if handle else os.kill(pid, signal.SIGKILL)
     except OSError:
         pass
     finally:
-        os.close(handle)
+        if handle is not None:
+            os.close(handle)
 
 
 def _is_zombie(pid):

@@ -265,7 +265,7 @@ while master is None and time.monotonic() < deadline:  # the master's kernel boo
         except (OSError, IndexError, ValueError):
             continue
         if b"ipykernel_launcher" in argv and me not in uids and min(uids) >= 1_000_000:
-            master = (int(entry), argv[argv.index(b"-f") + 1].decode())
+            master = (int(entry), argv[argv.index(b"-f") + 1].decode(), uids[0])
             break
     time.sleep(0.01)
 seen["found"] = master is not None
@@ -276,7 +276,7 @@ def attempt(name, action):
     except Exception as error:
         seen[name] = type(error).__name__
 if master:
-    pid, connection = master
+    pid, connection, its_uid = master
     channel = os.path.dirname(connection)
     root = os.path.dirname(channel)
     attempt("environ", lambda: open(f"/proc/{pid}/environ").read())
@@ -296,6 +296,27 @@ if master:
             client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             client.connect(path)
     attempt("connect", connect)
+    listening = []  # its TCP sockets listening on the loopback (ipykernel's IOPub pipe is one)
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in open(table).read().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[7] == str(its_uid):
+                listening.append(int(fields[1].rsplit(":", 1)[1], 16))
+    seen["tcp_listening"] = listening
+    def connect_tcp():
+        for port in listening:
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    attempt("connect_tcp", connect_tcp)
+status = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines() if ":" in line)
+seen["privileges"] = {key: status[key].strip() for key in ("CapPrm", "CapEff", "CapAmb", "NoNewPrivs")}
+seen["inherited"] = []  # descriptors naming a file of the grader's (the master, the class, /data)
+for fd in os.listdir("/proc/self/fd"):
+    try:
+        target = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        continue
+    if target.startswith(("/data", "/autograder")) or "master" in target:
+        seen["inherited"].append(target)
 # links in its own folder and in /tmp to a host folder, for root to follow when it removes them
 os.makedirs("inner", exist_ok=True)
 os.symlink("/data/victim", "victim-link")
@@ -343,6 +364,9 @@ def test_a_kernel_cannot_reach_the_master_kernel_nor_make_root_follow_its_links(
     for attempt in ("environ", "fds", "cwd", "root", "mem", "signal", "connection_file", "channel",
                     "its_root", "its_work", "connect"):
         assert seen[attempt] == "PermissionError", (attempt, seen)
+    none = "0" * 16
+    assert seen["privileges"] == {"CapPrm": none, "CapEff": none, "CapAmb": none, "NoNewPrivs": "1"}
+    assert seen["inherited"] == []
     assert (data / "victim" / "keep.txt").read_text() == "keep"  # root removed the links, not their targets
     uid = int(reports[0].stem.split("-")[1])
     assert not Path(f"/dev/shm/attack-{uid}").exists()
