@@ -61,9 +61,9 @@ def run_in_container(*args, data):
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False, env={})
 
 
-def as_root_in_container(script, timeout=60):
+def as_root_in_container(script, timeout=60, binds=()):
     """Run ``script`` (after PRELUDE) as root in a fresh container view; the JSON it prints last."""
-    command = [*container(), "--", sys.executable, "-c", PRELUDE + script]
+    command = [*container(*binds), "--", sys.executable, "-c", PRELUDE + script]
     completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False, env={})
     assert completed.returncode == 0, completed.stdout + completed.stderr
     return json.loads(completed.stdout.strip().splitlines()[-1])
@@ -155,6 +155,37 @@ print(json.dumps(rounds))
     for attempt in report:
         assert not attempt["stopped"], f"the user's process stopped the killer: {attempt}"
         assert not attempt["hung"] and attempt["killed"] == [True] and not attempt["left"], attempt
+
+
+ESCAPE_INTO_NAMESPACES = """
+import os, subprocess, time
+# a user namespace of its own (where the host allows them) with a PID namespace and a mount namespace: a
+# process there is uid 0 of its namespace and init of its PID namespace, which kill(-1) skips in its own
+child = subprocess.Popen(["unshare", "--user", "--map-root-user", "--pid", "--fork", "--mount-proc",
+                          "sh", "-c", "sleep 600 & touch /tmp/attacker-inside; wait"])
+deadline = time.monotonic() + 5
+while not os.path.exists("/tmp/attacker-inside") and child.poll() is None and time.monotonic() < deadline:
+    time.sleep(0.01)
+open("/tmp/attacker-ready", "w").write(str(child.poll()))
+time.sleep(30)
+"""
+
+
+def test_a_process_in_namespaces_of_its_own_is_killed_too():
+    report = as_root_in_container(
+        f"""
+uid = unprivileged.allocate_user()
+attacker = as_user(uid, {ESCAPE_INTO_NAMESPACES!r}, cwd="/tmp")
+wait_for("/tmp/attacker-ready", attacker)
+inside = os.path.exists("/tmp/attacker-inside")
+before = unprivileged.processes_of(uid)
+killed = unprivileged.kill_user(uid)
+print(json.dumps({{"uid": uid, "inside": inside, "before": len(before), "killed": killed,
+                   "left": unprivileged.processes_of(uid)}}))
+"""
+    )
+    kill_leftovers(report["uid"])
+    assert report["killed"] and report["left"] == [], report
 
 
 PLANTED = "open('/tmp/planted-ran', 'w').write(str(__import__('os').getuid()))\nfrom _signal import *\n"
@@ -371,3 +402,35 @@ def test_a_kernel_cannot_reach_the_master_kernel_nor_make_root_follow_its_links(
     uid = int(reports[0].stem.split("-")[1])
     assert not Path(f"/dev/shm/attack-{uid}").exists()
     assert not [p for p in Path("/dev/shm").iterdir() if p.name == "attack-link"]
+
+
+PLANT_AT_THE_RESULTS = """
+import os
+os.symlink("/data/victim/keep.txt", "/tmp/results.json")  # where the teacher asked for the results
+os.mkfifo("/tmp/grades.csv")  # opened for writing, a FIFO nobody reads blocks the grader
+"""
+
+
+def test_links_planted_where_the_teacher_writes_the_results_are_not_followed(data):
+    hostile_notebook(data / "hostile.ipynb", PLANT_AT_THE_RESULTS)
+    os.mkdir(data / "class", 0o700)
+    shutil.copy(data / "hostile.ipynb", data / "class" / "ada.ipynb")
+    report = as_root_in_container(
+        """
+one = subprocess.run([sys.executable, "-m", "grader", "grade", "/data/master.ipynb", "/data/hostile.ipynb",
+                      "--unprivileged", "--json", "/tmp/results.json"], capture_output=True, text=True,
+                     timeout=60)
+whole = subprocess.run([sys.executable, "-m", "grader", "grade", "/data/master.ipynb", "/data/class",
+                        "--unprivileged", "--csv", "/tmp/grades.csv"], capture_output=True, text=True,
+                       timeout=60)
+results = "/tmp/results.json"
+print(json.dumps({"codes": [one.returncode, whole.returncode], "errors": one.stderr + whole.stderr,
+                  "results_is_file": os.path.isfile(results) and not os.path.islink(results),
+                  "score": json.load(open(results)).get("score") if os.path.isfile(results) else None,
+                  "csv_is_file": os.path.isfile("/tmp/grades.csv")}))
+""",
+        binds=[(data, "/data")],
+    )
+    assert (data / "victim" / "keep.txt").read_text() == "keep", "root wrote the results through the link"
+    assert report["codes"] == [0, 0], report["errors"]
+    assert report["results_is_file"] and report["score"] == 11 and report["csv_is_file"], report
