@@ -313,9 +313,10 @@ def remove_tree(name, folder=None):
 
 def _remove_ipc(uid):
     """Remove the System V shared memory, semaphores and message queues ``uid`` created or owns."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    for kind, key, remove in (("shm", "shmid", libc.shmctl), ("sem", "semid", libc.semctl),
-                              ("msg", "msqid", libc.msgctl)):
+    libc, rmid = ctypes.CDLL(None, use_errno=True), 0  # IPC_RMID
+    for kind, key, remove in (("shm", "shmid", lambda ident: libc.shmctl(ident, rmid, None)),
+                              ("sem", "semid", lambda ident: libc.semctl(ident, 0, rmid)),
+                              ("msg", "msqid", lambda ident: libc.msgctl(ident, rmid, None))):
         try:
             with open(f"/proc/sysvipc/{kind}", encoding="ascii") as stream:
                 header, *lines = stream.read().splitlines()
@@ -324,7 +325,7 @@ def _remove_ipc(uid):
         for line in lines:
             fields = dict(zip(header.split(), line.split(), strict=False))
             if str(uid) in (fields.get("uid"), fields.get("cuid")):
-                remove(int(fields[key]), 0, None)  # IPC_RMID (0); semctl's second argument is ignored
+                remove(int(fields[key]))
 
 
 def exposed_to_other_users(path):

@@ -248,22 +248,26 @@ def test_a_deep_tree_left_in_a_shared_folder_is_removed_without_breaking_the_cle
 
 def test_what_a_kernel_leaves_outside_tmp_is_removed(shared):
     # world-writable on Debian and Ubuntu (Gradescope's image) besides /tmp, /var/tmp and /dev/shm: /run/lock;
-    # SysV shared memory outlives every process of its owner until someone removes it
+    # System V shared memory, semaphores and message queues outlive every process of their owner
     uid = unprivileged.allocate_user()
     lock = Path("/run/lock")
     name = f"left-{uid}"
+    made = {}
     try:
-        made = subprocess.run(["ipcmk", "-M", "65536"], user=uid, group=uid, extra_groups=[],
-                              capture_output=True, text=True, check=True)
-        shmid = made.stdout.split()[-1]
+        for kind, option in (("shm", "-M 65536"), ("sem", "-S 1"), ("msg", "-Q")):
+            made[kind] = subprocess.run(["ipcmk", *option.split()], user=uid, group=uid, extra_groups=[],
+                                        capture_output=True, text=True, check=True).stdout.split()[-1]
         if lock.is_dir() and lock.stat().st_mode & 0o002:
             subprocess.run(["touch", str(lock / name)], user=uid, group=uid, extra_groups=[], check=True)
         unprivileged.remove_user_files(uid)
-        segments = [line.split() for line in Path("/proc/sysvipc/shm").read_text().splitlines()[1:]]
-        assert shmid not in [fields[1] for fields in segments], "the uid's shared memory segment is left"
+        for kind, ident in made.items():
+            table = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()[1:]
+            assert ident not in [line.split()[1] for line in table], f"the uid's {kind} {ident} is left"
         assert not (lock / name).exists(), "the uid's file in /run/lock is left"
     finally:
-        subprocess.run(["ipcrm", "-m", shmid], capture_output=True, check=False)
+        for kind, ident in made.items():
+            subprocess.run(["ipcrm", {"shm": "-m", "sem": "-s", "msg": "-q"}[kind], ident],
+                           capture_output=True, check=False)
         (lock / name).unlink(missing_ok=True)
         unprivileged.release_user(uid)
 
@@ -327,6 +331,18 @@ if master:
             client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             client.connect(path)
     attempt("connect", connect)
+    master_files, until = set(), time.monotonic() + 4  # what the master's kernel writes where others look
+    while time.monotonic() < until:
+        for shared in ("/tmp", "/var/tmp", "/dev/shm"):
+            for folder, names, files in os.walk(shared):
+                for name in names + files:
+                    try:
+                        if os.lstat(os.path.join(folder, name)).st_uid == its_uid:
+                            master_files.add(os.path.join(folder, name))
+                    except OSError:
+                        pass
+        time.sleep(0.1)
+    seen["master_files"] = sorted(master_files)
     listening = []  # its TCP sockets listening on the loopback (ipykernel's IOPub pipe is one)
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in open(table).read().splitlines()[1:]:
@@ -398,6 +414,7 @@ def test_a_kernel_cannot_reach_the_master_kernel_nor_make_root_follow_its_links(
     none = "0" * 16
     assert seen["privileges"] == {"CapPrm": none, "CapEff": none, "CapAmb": none, "NoNewPrivs": "1"}
     assert seen["inherited"] == []
+    assert seen["master_files"] == []
     assert (data / "victim" / "keep.txt").read_text() == "keep"  # root removed the links, not their targets
     uid = int(reports[0].stem.split("-")[1])
     assert not Path(f"/dev/shm/attack-{uid}").exists()
