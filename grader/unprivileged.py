@@ -122,8 +122,8 @@ def _become(uid, real=None):
 
 def drop_privileges_code(uid):
     """Python lines run by the kernel's launcher (``os``, ``libc`` at hand) before ipykernel starts."""
-    # PR_SET_NO_NEW_PRIVS: no set-uid program can give root back
-    no_new_privileges = "libc.prctl(38, 1, 0, 0, 0)\n"
+    # PR_SET_NO_NEW_PRIVS: no set-uid program can give root back (a kernel that refuses it does not start)
+    no_new_privileges = "if libc.prctl(38, 1, 0, 0, 0) != 0:\n    os._exit(70)\n"
     return _become(uid) + no_new_privileges
 
 

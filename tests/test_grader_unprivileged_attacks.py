@@ -451,3 +451,13 @@ print(json.dumps({"codes": [one.returncode, whole.returncode], "errors": one.std
     assert (data / "victim" / "keep.txt").read_text() == "keep", "root wrote the results through the link"
     assert report["codes"] == [0, 0], report["errors"]
     assert report["results_is_file"] and report["score"] == 11 and report["csv_is_file"], report
+
+
+STUB = ROOT / "student" / "00_warmup.ipynb"
+READ_A_COPY = r"""
+import json
+for _path in ("/data/.ipynb_checkpoints/master-checkpoint.ipynb",):  # Jupyter's copy, 0644 as it writes it
+    for _cell in json.load(open(_path))["cells"]:
+        if _cell["metadata"].get("grader", {}).get("role") in ("answer", "parameters"):
+            exec("".join(_cell["source"]))
+"""
