@@ -453,6 +453,42 @@ print(json.dumps({"codes": [one.returncode, whole.returncode], "errors": one.std
     assert report["results_is_file"] and report["score"] == 11 and report["csv_is_file"], report
 
 
+PLANT_EVERY_MODULE = r"""
+import os, sys, pkgutil
+names = set(sys.stdlib_module_names)
+for path in sys.path:
+    if "site-packages" in path:
+        names |= {module.name for module in pkgutil.iter_modules([path])}
+body = '''
+import os as _os, sys as _sys
+open(f"/data/drop/ran-{__name__}-{_os.getuid()}", "w").close()
+_sys.path[:] = [_p for _p in _sys.path if _p not in ("", "/tmp", ".")]
+del _sys.modules[__name__]
+import importlib as _il
+_sys.modules[__name__] = _il.import_module(__name__)
+'''
+made = 0
+for name in sorted(names):
+    if name.isidentifier() and name not in ("os", "sys", "importlib"):
+        try:
+            open(f"/tmp/{name}.py", "x").write(body)
+            made += 1
+        except OSError:
+            pass
+open("/data/drop/planted", "w").write(str(made))
+"""
+
+
+def test_modules_planted_in_the_graders_folder_are_never_imported(data):
+    # `python -m grader` from /tmp puts /tmp first on the grader's sys.path: a module imported late (by the
+    # grader or a library, while the kernel lives) would be the kernel's, run as root
+    hostile_notebook(data / "hostile.ipynb", PLANT_EVERY_MODULE)
+    graded = run_in_container("/data/master.ipynb", "/data/hostile.ipynb", "--unprivileged", data=data)
+    assert graded.returncode == 0 and "Total: 11/11" in graded.stdout, graded.stdout + graded.stderr
+    assert int((data / "drop" / "planted").read_text()) > 300  # the standard library's and the packages'
+    assert not list((data / "drop").glob("ran-*")), sorted(p.name for p in (data / "drop").glob("ran-*"))
+
+
 STUB = ROOT / "student" / "00_warmup.ipynb"
 READ_A_COPY = r"""
 import json
