@@ -299,7 +299,8 @@ while master is None and time.monotonic() < deadline:  # the master's kernel boo
             uids = [int(x) for x in open(f"/proc/{entry}/status").read().split("Uid:")[1].split()[:2]]
         except (OSError, IndexError, ValueError):
             continue
-        if b"ipykernel_launcher" in argv and me not in uids and min(uids) >= 1_000_000:
+        kernel = b"-f" in argv[:-1] and argv[argv.index(b"-f") + 1].endswith(b"connection.json")
+        if kernel and me not in uids and min(uids) >= 1_000_000:
             master = (int(entry), argv[argv.index(b"-f") + 1].decode(), uids[0])
             break
     time.sleep(0.01)
