@@ -15,7 +15,6 @@ import multiprocessing
 import multiprocessing.util
 import os
 import re
-import shutil
 import sys
 import tempfile
 import time
@@ -239,10 +238,24 @@ def limits_from(args):
 
 
 def exposed_paths(master, submission):
-    """What kernels running as other users could read: the master, and a class's folder."""
+    """What kernels running as other users could read: the master, copies of it, a class's folder.
+
+    The master's folder itself must be closed, not only the file: Jupyter's
+    ``.ipynb_checkpoints/*-checkpoint.ipynb`` copy sits beside it, readable by all; and no git
+    repository above it may be open (its objects hold every committed version).
+    """
     exposed = []
-    if unprivileged.exposed_to_other_users(master):
-        exposed.append(f"the master {master} is readable by every user (chmod 600 it, or 700 its folder)")
+    folder = master.resolve().parent
+    if not unprivileged.closed_to_other_users(folder):
+        exposed.append(
+            f"the master's folder {folder} is open to every user, with the master and any copy of it "
+            "(its Jupyter checkpoint): chmod 700 it"
+        )
+    for above in (folder, *folder.parents):
+        repository = above / ".git"
+        if repository.exists() and not unprivileged.closed_to_other_users(repository):
+            exposed.append(f"the git repository {repository} (every committed master) is open to every user: "
+                           "chmod 700 it, or copy the master out of the repository")
     if submission.is_dir() and not unprivileged.closed_to_other_users(submission):
         exposed.append(f"the submissions' folder {submission} is open to every user (chmod 700 it)")
     return exposed
@@ -467,7 +480,7 @@ def grade_folder(master, folder, args, limits):
             os.environ.pop("TMPDIR", None)
         else:
             os.environ["TMPDIR"] = previous
-        shutil.rmtree(run_root, ignore_errors=True)
+        unprivileged.remove_tree(run_root)  # no recursion, however deep a kernel nested its folders
     ordered = [results[index] for index in range(len(entries))]
     for result in ordered:
         print(

@@ -438,7 +438,7 @@ class Kernel:
             pass
         self.context.destroy(linger=0)
         sandbox.unlock_channel(self.channel)  # without root, a folder without write bit stays otherwise
-        shutil.rmtree(self.root, ignore_errors=True)
+        unprivileged.remove_tree(self.root)  # no recursion: a kernel may have nested thousands of folders
         self.process = None
 
 

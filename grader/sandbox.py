@@ -64,9 +64,21 @@ limits = {limits!r}
 for name, value in limits.items():
     resource.setrlimit(getattr(resource, name), (value, value))
 {drop_privileges}libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (after any change of uid, which clears it)
-os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", "-f", {connection!r},
+os.execv(sys.executable, [sys.executable, "-c", {start!r}, "-f", {connection!r},
                           "--HistoryManager.enabled=False"])
 """
+
+#: How ipykernel starts (what ``python -m ipykernel_launcher`` does).
+START_KERNEL = "from ipykernel import kernelapp\nkernelapp.launch_new_instance()\n"
+
+#: The same for a kernel outside a network namespace (no bwrap): ipykernel 7 would listen on a
+#: TCP port of 127.0.0.1 for the output of forked subprocesses, which any local process can find
+#: in /proc/net/tcp and flood; the port is not opened (a forked child's output is then dropped).
+START_KERNEL_WITHOUT_PORT = (
+    "from ipykernel import iostream, kernelapp\n"
+    "iostream.IOPubThread._setup_pipe_in = lambda self: setattr(self, '_pipe_flag', False)\n"
+    "kernelapp.launch_new_instance()\n"
+)
 
 
 def rlimits(limits):
@@ -178,8 +190,11 @@ def kernel_argv(channel, connection_file, limits, user=None):
     for good before ipykernel starts.
     """
     drop = unprivileged.drop_privileges_code(user) if user is not None else ""
-    launcher = LAUNCHER.format(limits=rlimits(limits), connection=connection_file, drop_privileges=drop)
-    python = [sys.executable, "-S", "-c", launcher]
+    start = START_KERNEL if limits.enabled else START_KERNEL_WITHOUT_PORT
+    launcher = LAUNCHER.format(
+        limits=rlimits(limits), connection=connection_file, drop_privileges=drop, start=start
+    )
+    python = [sys.executable, "-I", "-S", "-c", launcher]  # -I: nothing from its folder or PYTHON* variables
     if not limits.enabled:
         return python
     return bwrap_argv(channel, limits) + ["--", *python]

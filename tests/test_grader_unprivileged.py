@@ -116,24 +116,30 @@ def run_in_container(*args, data):
 def test_the_command_line_refuses_a_master_other_users_can_read(tmp_path):
     assert BWRAP, "bubblewrap is missing: make test installs it (scripts/ensure_bwrap.sh)"
     data = tmp_path / "data"
-    (data / "class").mkdir(parents=True)
-    shutil.copy(MASTER, data / "master.ipynb")
+    for folder in ("masters", "class", ".git"):
+        (data / folder).mkdir(parents=True)
+    shutil.copy(MASTER, data / "masters" / "master.ipynb")
     shutil.copy(MASTER, data / "class" / "ada.ipynb")
-    data.chmod(0o755)
-    (data / "class").chmod(0o755)
-    (data / "master.ipynb").chmod(0o644)
-    one = run_in_container("/data/master.ipynb", "/data/class/ada.ipynb", "--unprivileged", data=data)
-    assert one.returncode == 2, one.stdout + one.stderr
-    assert "the master /data/master.ipynb is readable by every user (chmod 600 it" in one.stderr
-    whole_class = run_in_container("/data/master.ipynb", "/data/class", "--unprivileged", data=data)
-    assert whole_class.returncode == 2
-    assert "the submissions' folder /data/class is open to every user (chmod 700 it)" in whole_class.stderr
-    (data / "master.ipynb").chmod(0o600)
+    for folder in (data, data / "masters", data / "class", data / ".git"):
+        folder.chmod(0o755)
+    (data / "masters" / "master.ipynb").chmod(0o600)  # closed itself, but not Jupyter's copy beside it
+    master, ada, whole_class = "/data/masters/master.ipynb", "/data/class/ada.ipynb", "/data/class"
+
+    def refused(submission):
+        completed = run_in_container(master, submission, "--unprivileged", data=data)
+        assert completed.returncode == 2, completed.stdout + completed.stderr
+        return completed.stderr
+
+    assert "the master's folder /data/masters is open to every user" in refused(ada)
+    (data / "masters").chmod(0o700)
+    assert "the git repository /data/.git (every committed master) is open to every user" in refused(ada)
+    (data / ".git").chmod(0o700)
+    assert "the submissions' folder /data/class is open to every user (chmod 700 it)" in refused(whole_class)
     (data / "class").chmod(0o700)
-    graded = run_in_container("/data/master.ipynb", "/data/class", "--unprivileged", data=data)
+    graded = run_in_container(master, whole_class, "--unprivileged", data=data)
     assert graded.returncode == 0, graded.stdout + graded.stderr
     assert "ada.ipynb: 11/11" in graded.stdout
-    both = run_in_container("/data/master.ipynb", "/data/class", "--unprivileged", "--no-sandbox", data=data)
+    both = run_in_container(master, whole_class, "--unprivileged", "--no-sandbox", data=data)
     assert both.returncode == 2 and "exclude each other" in both.stderr
 
 

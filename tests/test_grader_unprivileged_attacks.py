@@ -377,6 +377,8 @@ open(f"/data/drop/report-{me}.json", "w").write(json.dumps(seen))
 """
 
 
+MASTER_INSIDE = "/data/masters/master.ipynb"  # the master, as the container sees it
+
 def hostile_notebook(path, source):
     notebook = nbformat.read(MASTER, as_version=4)
     notebook.cells.insert(1, nbformat.v4.new_code_cell(source))
@@ -385,11 +387,11 @@ def hostile_notebook(path, source):
 
 @pytest.fixture
 def data():
-    """The container's /data: a closed master, a folder the kernel may write (drop), a host folder (victim)"""
+    """The container's /data: the master's closed folder, a folder the kernel may write, a host folder."""
     folder = Path(tempfile.mkdtemp(prefix="attack-", dir="/tmp"))
     folder.chmod(0o755)
-    shutil.copy(MASTER, folder / "master.ipynb")
-    (folder / "master.ipynb").chmod(0o600)
+    (folder / "masters").mkdir(mode=0o700)  # the master's own folder, closed as the grader asks
+    shutil.copy(MASTER, folder / "masters" / "master.ipynb")
     (folder / "drop").mkdir()
     (folder / "drop").chmod(0o1777)
     (folder / "victim").mkdir()
@@ -403,7 +405,7 @@ def data():
 
 def test_a_kernel_cannot_reach_the_master_kernel_nor_make_root_follow_its_links(data):
     hostile_notebook(data / "hostile.ipynb", PROBE_THE_MASTER)
-    graded = run_in_container("/data/master.ipynb", "/data/hostile.ipynb", "--unprivileged", data=data)
+    graded = run_in_container(MASTER_INSIDE, "/data/hostile.ipynb", "--unprivileged", data=data)
     assert graded.returncode == 0 and "Total: 11/11" in graded.stdout, graded.stdout + graded.stderr
     reports = list((data / "drop").glob("report-*.json"))
     assert len(reports) == 1, "the hostile cell did not run"
@@ -435,10 +437,10 @@ def test_links_planted_where_the_teacher_writes_the_results_are_not_followed(dat
     shutil.copy(data / "hostile.ipynb", data / "class" / "ada.ipynb")
     report = as_root_in_container(
         """
-one = subprocess.run([sys.executable, "-m", "grader", "grade", "/data/master.ipynb", "/data/hostile.ipynb",
-                      "--unprivileged", "--json", "/tmp/results.json"], capture_output=True, text=True,
-                     timeout=60)
-whole = subprocess.run([sys.executable, "-m", "grader", "grade", "/data/master.ipynb", "/data/class",
+one = subprocess.run([sys.executable, "-m", "grader", "grade", "/data/masters/master.ipynb",
+                      "/data/hostile.ipynb", "--unprivileged", "--json", "/tmp/results.json"],
+                     capture_output=True, text=True, timeout=60)
+whole = subprocess.run([sys.executable, "-m", "grader", "grade", "/data/masters/master.ipynb", "/data/class",
                         "--unprivileged", "--csv", "/tmp/grades.csv"], capture_output=True, text=True,
                        timeout=60)
 results = "/tmp/results.json"
@@ -484,7 +486,7 @@ def test_modules_planted_in_the_graders_folder_are_never_imported(data):
     # `python -m grader` from /tmp puts /tmp first on the grader's sys.path: a module imported late (by the
     # grader or a library, while the kernel lives) would be the kernel's, run as root
     hostile_notebook(data / "hostile.ipynb", PLANT_EVERY_MODULE)
-    graded = run_in_container("/data/master.ipynb", "/data/hostile.ipynb", "--unprivileged", data=data)
+    graded = run_in_container(MASTER_INSIDE, "/data/hostile.ipynb", "--unprivileged", data=data)
     assert graded.returncode == 0 and "Total: 11/11" in graded.stdout, graded.stdout + graded.stderr
     assert int((data / "drop" / "planted").read_text()) > 300  # the standard library's and the packages'
     assert not list((data / "drop").glob("ran-*")), sorted(p.name for p in (data / "drop").glob("ran-*"))
@@ -493,8 +495,52 @@ def test_modules_planted_in_the_graders_folder_are_never_imported(data):
 STUB = ROOT / "student" / "00_warmup.ipynb"
 READ_A_COPY = r"""
 import json
-for _path in ("/data/.ipynb_checkpoints/master-checkpoint.ipynb",):  # Jupyter's copy, 0644 as it writes it
+for _path in ("/data/masters/.ipynb_checkpoints/master-checkpoint.ipynb",):  # Jupyter's copy, 0644
     for _cell in json.load(open(_path))["cells"]:
         if _cell["metadata"].get("grader", {}).get("role") in ("answer", "parameters"):
             exec("".join(_cell["source"]))
 """
+
+
+def test_a_copy_of_the_master_next_to_it_is_refused_like_the_master(data):
+    # `chmod 600 master.ipynb`, as the grader's message allows, leaves the copy Jupyter keeps next to it
+    # readable (and a git checkout's .git/objects): a stub that runs the copy's answers scored 7/11 here
+    masters = data / "masters"
+    (masters / ".ipynb_checkpoints").mkdir(mode=0o755)
+    shutil.copy(MASTER, masters / ".ipynb_checkpoints" / "master-checkpoint.ipynb")
+    (masters / ".ipynb_checkpoints" / "master-checkpoint.ipynb").chmod(0o644)
+    masters.chmod(0o755)
+    (masters / "master.ipynb").chmod(0o600)
+    notebook = nbformat.read(STUB, as_version=4)
+    notebook.cells.insert(1, nbformat.v4.new_code_cell(READ_A_COPY))
+    for cell in notebook.cells:
+        if "raise NotImplementedError" in cell.source:
+            cell.source = "pass"
+    nbformat.write(notebook, data / "copier.ipynb")
+    graded = run_in_container(MASTER_INSIDE, "/data/copier.ipynb", "--unprivileged", data=data)
+    assert graded.returncode == 2, graded.stdout
+    assert "the master's folder /data/masters is open" in graded.stderr
+    masters.chmod(0o700)  # as the message says: the copy is out of reach too
+    graded = run_in_container(MASTER_INSIDE, "/data/copier.ipynb", "--unprivileged", data=data)
+    assert graded.returncode == 1 and "Total: 0/11" in graded.stdout, graded.stdout[-1000:] + graded.stderr
+
+
+def test_a_kernel_cannot_connect_to_the_master_kernels_loopback_port(data):
+    # ipykernel's IOPub pipe (for forked subprocesses' output) listens on tcp://127.0.0.1, which a kernel of
+    # another uid shares in the fallback: it can flood the master's kernel with messages the master reads and
+    # repr()s before it drops them (measured: a loop of 0.24 s took 7.5 s), stalling every concurrent master
+    hostile_notebook(data / "hostile.ipynb", PROBE_THE_MASTER)
+    graded = run_in_container(MASTER_INSIDE, "/data/hostile.ipynb", "--unprivileged", data=data)
+    assert graded.returncode == 0, graded.stdout + graded.stderr
+    seen = json.loads(next((data / "drop").glob("report-*.json")).read_text())
+    assert seen["found"], "the master's kernel was not seen running"
+    assert seen["tcp_listening"] == [] or seen["connect_tcp"] != "done", seen
+
+
+def test_a_deep_tree_in_the_kernels_own_folder_does_not_stop_the_grading(data):
+    deep = "import os\n_start = os.getcwd()\nfor _ in range(3000):\n    os.mkdir('a')\n    os.chdir('a')\n"
+    deep += "os.chdir(_start)\n"
+    hostile_notebook(data / "deep.ipynb", deep)
+    graded = run_in_container(MASTER_INSIDE, "/data/deep.ipynb", "--unprivileged", data=data)
+    output = graded.stdout[-2000:] + graded.stderr[-2000:]
+    assert graded.returncode == 0 and "Total: 11/11" in graded.stdout, output
