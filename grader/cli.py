@@ -25,6 +25,7 @@ from pathlib import Path
 from grader import sandbox, unprivileged
 from grader.check import check_master
 from grader.grade import Limits, MasterSession, QuestionResult, SubmissionResult, grade
+from grader.kernel import MAX_ROOT
 from grader.master import (
     MasterError,
     declared_student_id,
@@ -461,7 +462,10 @@ def grade_folder(master, folder, args, limits):
         work.append((index, os.fsdecode(path), name, student_id, args.id_from == "notebook"))
     # The workers' kernels keep their folders under one root of this run, removed at the end even
     # if a worker died before it could clean up.
-    run_root, previous = tempfile.mkdtemp(prefix="gr-"), os.environ.get("TMPDIR")
+    # (under /tmp when the temporary folder's path is so long that the kernels' would go there anyway)
+    short = len(os.path.join(tempfile.gettempdir(), "gr-xxxxxxxx", "gk-xxxxxxxx")) <= MAX_ROOT
+    run_root = tempfile.mkdtemp(prefix="gr-", dir=None if short else "/tmp")
+    previous = os.environ.get("TMPDIR")
     if limits.sandbox.unprivileged:
         os.chmod(run_root, 0o711)  # each kernel, as a user of its own, passes through to its folder only
     os.environ["TMPDIR"] = run_root  # spawned workers read it when they start

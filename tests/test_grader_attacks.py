@@ -576,8 +576,9 @@ def test_a_dead_grading_worker_is_replaced(tmp_path):
     notebook = student_version(WARMUP)
     notebook["cells"].insert(2, code_cell(WORKER_KILLER))
     write(notebook, folder / "a_killer.ipynb")  # first: the others are still queued when it strikes
-    private_tmp = tmp_path / "tmp"  # the killed worker cannot clean its kernels' folders: keep them here
+    private_tmp = tmp_path / "tmp"  # the killed worker cannot clean its kernels' folders: the run's root does
     private_tmp.mkdir()
+    left_before = set(glob.glob("/tmp/gk-*"))
     completed = run_cli(
         "grade",
         WARMUP,
@@ -595,3 +596,6 @@ def test_a_dead_grading_worker_is_replaced(tmp_path):
         rows = {row["submission"]: row for row in csv.DictReader(handle)}
     assert [rows[name]["total"] for name in ("ann.ipynb", "ben.ipynb", "cid.ipynb")] == ["11"] * 3
     assert rows["a_killer.ipynb"]["total"] == "0" and rows["a_killer.ipynb"]["q1_status"] == "crashed"
+    # this TMPDIR is too long for a kernel's socket paths: its folders went to /tmp, and were left there
+    # by the killed worker (6 a run) until the run's root moved to /tmp as well
+    assert not set(glob.glob("/tmp/gk-*")) - left_before
