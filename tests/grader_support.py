@@ -56,19 +56,20 @@ def container_view():
     The system, the Python installation, its environment and the course's packages, read-only and
     nothing else of this machine: no repository with its masters, no home folder, an empty /tmp.
     Folders bwrap creates on the way (here /root, above the Python installation) are open to every
-    user, as /opt/course is on Gradescope. The caller adds /autograder, /proc and /dev.
+    user, as /opt/course is on Gradescope; /tmp is empty and open to all (1777). The caller adds
+    /autograder, /proc and /dev.
     """
-    arguments = []
+    arguments = ["--perms", "1777", "--tmpfs", "/tmp"]  # first: the course may live below /tmp (a CI clone)
     for top in SYSTEM:
         if os.path.islink(top):
             arguments += ["--symlink", os.readlink(top), top]
         elif os.path.isdir(top):
             arguments += ["--ro-bind", top, top]
-    made = set()
+    made = {Path("/tmp")}
     for path in course_paths():
         for folder in reversed(Path(path).parents):  # bwrap would copy the host's modes (/root: 0700)
             if str(folder) != "/" and not str(folder).startswith(SYSTEM) and folder not in made:
                 arguments += ["--perms", "0755", "--dir", str(folder)]
                 made.add(folder)
         arguments += ["--ro-bind", path, path]
-    return arguments + ["--tmpfs", "/tmp"]
+    return arguments

@@ -44,8 +44,8 @@ def wait_for(path, process):
 
 
 def container(*binds):
-    """bwrap's command of a fresh container view whose /tmp is, as in every container, open to all (1777)."""
-    command = [BWRAP, *container_view(), "--perms", "1777", "--tmpfs", "/tmp"]
+    """bwrap's command of a fresh container view (its /tmp, as in every container, open to all: 1777)."""
+    command = [BWRAP, *container_view()]
     for host, inside in binds:
         command += ["--bind", str(host), inside]
     command += ["--dev-bind", "/dev", "/dev", "--bind", "/proc", "/proc"]
