@@ -179,10 +179,15 @@ def main(argv=None):
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except SandboxUnavailable as error:
+        other = (
+            "Fix the cause above, or grade in the bubblewrap sandbox (without --unprivileged)"
+            if getattr(args, "unprivileged", False)
+            else "Where bwrap cannot work, a grader running as root can run each kernel as a user of its "
+            "own with --unprivileged"
+        )
         print(
-            f"error: the grader cannot isolate the kernels here: {error}.\n"
-            "Where bwrap cannot work, a grader running as root can run each kernel as a user of its "
-            "own with --unprivileged; --no-sandbox runs student code unconfined (see exercises/teachers.md).",
+            f"error: the grader cannot isolate the kernels here: {error}.\n{other}; --no-sandbox runs "
+            "student code unconfined (see exercises/teachers.md).",
             file=sys.stderr,
         )
         return EXIT_USAGE
