@@ -17,7 +17,9 @@ the grader's output: which inputs each answer gets right, by a rule, then which 
   eta_min, the end of the previous cycle).
 
 The master's inputs avoid the epochs where a wrong schedule agrees by chance (a midpoint, an even cycle
-of the cosine's period 2 T_0), which the tests check through the grader's points.
+of the cosine's period 2 T_0), which the tests check through the grader's points. The late restart is
+also a known mistake of the master (``_late_restart``): its report names it with a hint that gives no
+number and no code.
 """
 
 import json
@@ -29,6 +31,7 @@ from grader_support import student_version, write
 
 from grader.grade import grade
 from grader.master import parse_master
+from grader.report import text_report
 
 ROOT = Path(__file__).resolve().parent.parent
 MASTER = ROOT / "exercises" / "optimization.ipynb"
@@ -89,6 +92,12 @@ def at_restart(t, T_0, T_mult):
     return t_cur_and_length(t, T_0, T_mult)[0] == 0
 
 
+def rate(t, base_lr, T_0, T_mult, eta_min):
+    """The schedule's rate, from the cycles listed by ``t_cur_and_length``."""
+    t_cur, length = t_cur_and_length(t, T_0, T_mult)
+    return eta_min + (base_lr - eta_min) * (1 + np.cos(np.pi * t_cur / length)) / 2
+
+
 RIGHT_ON = {  # which inputs (t, T_0, T_mult) each answer gets right, by the rules of the docstring
     "constant base_lr": at_restart,
     "constant eta_min": lambda t, T_0, T_mult: False,
@@ -136,15 +145,21 @@ def _submission(body, folder, name):
 
 
 @pytest.fixture(scope="module")
-def q6_points(tmp_path_factory):
+def q6_graded(tmp_path_factory):
+    """Each answer's q6 result and its text report."""
     folder = tmp_path_factory.mktemp("q6")
     master = parse_master(MASTER)
-    points = {}
+    graded = {}
     for name, body in ANSWERS.items():
         result = grade(master, _submission(body, folder, name))
         q6 = next(q for q in result.questions if q.id == "q6")
-        points[name] = (q6.status, q6.points)
-    return points
+        graded[name] = (q6, text_report(result))
+    return graded
+
+
+@pytest.fixture(scope="module")
+def q6_points(q6_graded):
+    return {name: (q6.status, q6.points) for name, (q6, _) in q6_graded.items()}
 
 
 @pytest.mark.parametrize("name", ["constant base_lr", "constant eta_min"])
@@ -160,3 +175,23 @@ def test_a_partly_right_schedule_scores_the_groups_it_gets_right(q6_points, name
     status, points = q6_points[name]
     assert status == "failed"
     assert points == pytest.approx(expected)
+
+
+LATE_RESTART_HINT = "first epoch of a new cycle"  # a phrase of the hint the master declares for it
+
+
+def test_a_late_restart_gets_the_hint_that_names_it(q6_graded):
+    q6, report = q6_graded["late restart"]
+    hint = q6.hint
+    assert q6.status == "failed"
+    assert hint and LATE_RESTART_HINT in hint
+    assert "one epoch late" in hint
+    assert f"hint: {hint}" in report
+    # the hint names the mistake, not the answer: no number (no expected rate, no epoch), no code
+    expected = [rate(*args) for args in master_inputs()]
+    assert not any(f"{value:g}" in hint or f"{value:.4f}" in hint for value in expected)
+    assert not any(ch.isdigit() for ch in hint)
+    assert ">=" not in hint and "while" not in hint and "base_lr" not in hint
+    for other in ANSWERS:  # the other wrong answers do not get it
+        if other != "late restart":
+            assert q6_graded[other][0].hint != hint
