@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := chapters exercises
 NBVAL := $(BIN)/pytest --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300 -p no:cacheprovider
 
-.PHONY: help venv book book-students pdf test lab clean freeze bench practice student grade
+.PHONY: nbval-older-cpu help venv book book-students pdf test lab clean freeze bench practice student grade
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -63,6 +63,7 @@ test: $(STAMP)  ## every test: ruff, unit tests, nbval over every notebook, the 
 	@$(BIN)/pytest --doctest-modules nnlib -p no:cacheprovider
 	@echo "==> nbval: run every notebook in $(NOTEBOOKS) and compare with its committed outputs"
 	@$(NBVAL)
+	@$(MAKE) --no-print-directory nbval-older-cpu
 	@$(MAKE) --no-print-directory book EXECUTE=off
 	@$(MAKE) --no-print-directory book-students EXECUTE=off
 	@echo "==> built sites: exercise pages hand out student versions; the students' site holds no solution or key"
@@ -72,6 +73,12 @@ test: $(STAMP)  ## every test: ruff, unit tests, nbval over every notebook, the 
 	@bash scripts/ensure_chromium.sh
 	@$(MAKE) --no-print-directory node_modules/.package-lock.json
 	@$(BIN)/pytest tests/browser -p no:cacheprovider -s
+
+# The committed outputs must hold on every CPU a student has, not only on the one that wrote them: nbval again with
+# OpenBLAS's kernels of an older x86 CPU, one thread, and numpy's SIMD loops above its baseline switched off.
+nbval-older-cpu: $(STAMP)  ## nbval as an older CPU computes (OpenBLAS Prescott kernels, 1 thread, no AVX loops)
+	@echo "==> nbval as an older CPU: $$($(BIN)/python scripts/older_cpu_env.py)"
+	@env $$($(BIN)/python scripts/older_cpu_env.py) $(NBVAL)
 
 # axe-core for the browser tests, pinned in package-lock.json (installed again only when that changes)
 node_modules/.package-lock.json: package.json package-lock.json
