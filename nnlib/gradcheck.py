@@ -84,6 +84,15 @@ class GradCheckRow:
     numerical: np.ndarray = field(repr=False)
 
 
+#: Errors below this are rounding: a correct ``backward`` in float64 gives 1e-9 to 1e-11 (module docstring).
+ROUND_OFF = 1e-8
+
+
+def _shown(error, round_off):
+    """``error`` with two significant digits, or the bound ``< round_off`` when it is below it."""
+    return f"< {round_off:.0e}" if error < round_off else f"{error:.1e}"
+
+
 @dataclass
 class GradCheckResult:
     """The rows of a gradient check, the tolerance, and whether every row passed.
@@ -105,15 +114,21 @@ class GradCheckResult:
     def __bool__(self):
         return self.passed
 
-    def table(self):
-        """A plain aligned table, one line per compared array."""
+    def table(self, round_off=ROUND_OFF):
+        """A plain aligned table, one line per compared array.
+
+        An error below ``round_off`` is printed as the bound ``< 1e-08``, not as its digits: it is
+        rounding, and its digits change with the CPU (the order in which OpenBLAS and numpy's SIMD
+        loops add), so a printed table is the same on every machine. A larger error, the sign of
+        a wrong gradient, is printed with two significant digits.
+        """
         width = max(len("array"), *(len(row.name) for row in self.rows))
         lines = [f"{'array':<{width}}  {'shape':>10}  {'max |a-n|':>10}  {'rel. error':>10}  ok"]
         for row in self.rows:
             mark = "yes" if row.rel_error < self.tol else "NO"
             lines.append(
-                f"{row.name:<{width}}  {str(row.shape):>10}  {row.max_abs_diff:10.2e}  "
-                f"{row.rel_error:10.2e}  {mark}"
+                f"{row.name:<{width}}  {str(row.shape):>10}  {_shown(row.max_abs_diff, round_off):>10}  "
+                f"{_shown(row.rel_error, round_off):>10}  {mark}"
             )
         verdict = "passed" if self.passed else "FAILED"
         lines.append(f"gradient check {verdict} (tolerance {self.tol:.0e} on the relative error)")

@@ -171,3 +171,15 @@ def test_sequential_gradient_check_with_every_loss(name, model, loss, y_true):
     assert result.passed, f"{name}\n{result.table()}"
     assert result.max_rel_error < 1e-7
     assert len(result.rows) == len(model.parameters()) + 1
+
+
+def test_gradient_check_table_prints_round_off_as_a_bound():
+    """Round-off is shown as '< 1e-08' (its digits change with the CPU); a real error with its value."""
+    rng = np.random.default_rng(0)
+    model = Sequential(ScaledWrongLinear(3, 2, rng=rng), Tanh())
+    lines = gradient_check(model, losses.MSE(), rng.normal(size=(4, 3)), rng.normal(size=(4, 2))).table()
+    weight_line, bias_line, input_line = lines.splitlines()[1:4]
+    # the wrong weight gradient is 2g against g: relative error |2g - g| / (|2g| + |g|) = 1/3
+    assert weight_line.split()[-2:] == ["3.3e-01", "NO"]
+    assert bias_line.split()[-5:] == ["<", "1e-08", "<", "1e-08", "yes"]
+    assert input_line.endswith("< 1e-08  yes")
