@@ -1,12 +1,13 @@
 """Print the environment that makes numpy and OpenBLAS compute as an older x86-64 CPU does.
 
-``make test`` runs nbval a second time under it (issue 19): the committed outputs must hold on any machine a
-student has, and the summation order of OpenBLAS's kernels and numpy's SIMD loops is what differs between CPUs.
+``make test`` runs nbval a second time under it (issue 19): the committed outputs must hold on any machine
+a student has, and the summation order of OpenBLAS's kernels and numpy's SIMD loops is what differs between
+CPUs.
 
 - ``OPENBLAS_CORETYPE=Prescott``: OpenBLAS's kernels for a 2004 Pentium 4 (SSE3), whatever this CPU is;
 - ``OPENBLAS_NUM_THREADS=1``: one thread (a threaded dot product sums in another order than one thread);
-- ``NPY_DISABLE_CPU_FEATURES``: numpy's dispatched loops above its baseline (AVX2, AVX-512...) switched off. Numpy
-  warns about a name this CPU does not have, so only the names it found are listed.
+- ``NPY_DISABLE_CPU_FEATURES``: numpy's dispatched loops above its baseline (AVX2, AVX-512...) switched
+  off. Numpy warns about a name this CPU does not have, so only the names it found are listed.
 
 Usage: ``env $(python scripts/older_cpu_env.py) COMMAND``.
 """
