@@ -1,5 +1,5 @@
-# The course's commands. Each target sets up what it needs: only Python 3.11 and make are assumed.
-# `make help` lists them.
+# The course's commands. Each target sets up what it needs: Python 3.11.2 or newer with venv, make and git are
+# assumed (README.md, "The two commands"); the scripts/ensure_*.sh install the rest. `make help` lists them.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -20,7 +20,9 @@ help:  ## list the targets
 # The virtual environment is (re)built when it is missing or older than requirements.txt.
 $(STAMP): requirements.txt pyproject.toml
 	@echo "==> Setting up $(VENV) from requirements.txt (first run only: a few minutes)"
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@# a .venv without pip is what `python3 -m venv` leaves where ensurepip is missing: made again
+	@$(BIN)/python -m pip --version >/dev/null 2>&1 || { bash scripts/ensure_python.sh "$(PYTHON)" \
+	  && rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
 	  || $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
@@ -71,6 +73,8 @@ test: $(STAMP)  ## every test: ruff, unit tests, nbval over every notebook, the 
 	@$(MAKE) --no-print-directory pdf EXECUTE=off
 	@echo "==> browser: every page of _build/html in headless Chromium, with no network; the PDF's pages"
 	@bash scripts/ensure_chromium.sh
+	@bash scripts/ensure_poppler.sh
+	@bash scripts/ensure_node.sh
 	@$(MAKE) --no-print-directory node_modules/.package-lock.json
 	@$(BIN)/pytest tests/browser -p no:cacheprovider -s
 
@@ -82,6 +86,7 @@ nbval-older-cpu: $(STAMP)  ## nbval as an older CPU computes (OpenBLAS Prescott 
 
 # axe-core for the browser tests, pinned in package-lock.json (installed again only when that changes)
 node_modules/.package-lock.json: package.json package-lock.json
+	@bash scripts/ensure_node.sh
 	@echo "==> npm ci: axe-core for the accessibility tests"
 	@npm ci --no-audit --no-fund --loglevel=error
 
