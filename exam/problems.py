@@ -446,10 +446,37 @@ DISTRIBUTIONS = [(0.5, 0.3, 0.2), (0.7, 0.2, 0.1), (0.4, 0.4, 0.2), (0.6, 0.3, 0
                  (0.2, 0.2, 0.6), (0.1, 0.8, 0.1), (0.3, 0.3, 0.4)]
 
 
+#: |D(P||Q) - D(Q||P)| at or below this counts as equal. The difference is sum_c (p_c + q_c) ln(p_c / q_c),
+#: exactly 0 for some pairs of DISTRIBUTIONS ((0.2, 0.2, 0.6) and (0.3, 0.3, 0.4): both directions are
+#: 0.2 ln 1.5). Rounding leaves a few 1e-16 of an exact 0 (three terms below 2 in size); two directions
+#: that do differ, differ by 5e-4 or more, so the key prints them different at 4 decimals. Both are held
+#: by tests/test_exam_generator.py over all 56 ordered pairs; the tolerance lies far from each.
+SYMMETRIC_TOLERANCE = 1e-12
+
+
+def _kl_symmetry_text(p, q):
+    """The key's answer to "is the KL divergence a distance?": true whether or not this pair is symmetric."""
+    kl = KLDivergence(reduction="sum")
+    if abs(kl(p, q) - kl(q, p)) > SYMMETRIC_TOLERANCE:
+        return ("both are $\\ge 0$ (zero only for equal distributions), but they differ, so the divergence "
+                "is not symmetric and not a distance.")
+    other = next(np.array(r) for r in DISTRIBUTIONS  # a distribution for which the two directions differ
+                 if abs(kl(p, np.array(r)) - kl(np.array(r), p)) > SYMMETRIC_TOLERANCE)
+    return ("both are $\\ge 0$ (zero only for equal distributions) and, for this pair, equal: their "
+            "difference $\\sum_c (p_c + q_c)\\ln(p_c/q_c)$ is exactly 0 here. That is a coincidence of "
+            f"these two distributions, not a property of KL: with $R = ({_list(other)})$, "
+            f"$D_{{KL}}(P\\Vert R) = {fmt(kl(p, other))}$ but $D_{{KL}}(R\\Vert P) = {fmt(kl(other, p))}$. "
+            "The divergence is not symmetric in general, so it is not a distance.")
+
+
 def make_kl_problem(rng):
     """KL divergence both ways, its gradient, and cross-entropy = entropy + KL (chapter 4)."""
     i, j = rng.choice(len(DISTRIBUTIONS), size=2, replace=False)
-    p, q = np.array(DISTRIBUTIONS[i]), np.array(DISTRIBUTIONS[j])
+    return kl_problem(np.array(DISTRIBUTIONS[i]), np.array(DISTRIBUTIONS[j]))
+
+
+def kl_problem(p, q):
+    """The KL problem for the data's distribution ``p`` and the model's ``q`` (two of ``DISTRIBUTIONS``)."""
     kl = KLDivergence(reduction="sum")
     forward, backward = kl(p, q), kl(q, p)
     gradient = kl.grad(p, q)
@@ -470,8 +497,7 @@ Use natural logarithms.
 """
     solution = f"""\
 $D_{{KL}}(P\\Vert Q) = \\sum_c p_c\\ln(p_c/q_c) = {fmt(forward)}$ and $D_{{KL}}(Q\\Vert P) = {fmt(backward)}$:
-both are $\\ge 0$ (zero only for equal distributions), but they differ, so the divergence is not
-symmetric and not a distance.
+{_kl_symmetry_text(p, q)}
 
 $\\partial D_{{KL}}(P\\Vert Q)/\\partial q_c = -p_c/q_c = {_vector(gradient)}$.
 
@@ -747,7 +773,8 @@ from $\\theta_0 = (1, 1)$.
 
 1. For which learning rates does gradient descent converge? Give the bound and say which coordinate sets it.
 2. With $\\eta = {given(lr)}$: compute $\\theta_3$ and describe what each coordinate does.
-3. Which fixed $\\eta$ makes the slower coordinate shrink fastest, and by which factor per step?
+3. The run is as slow as its slower coordinate: the one whose factor $\\lvert 1 - \\eta a_i\\rvert$ is the
+   larger. Which fixed $\\eta$ makes this larger factor as small as possible, and what is it then?
 """
     solution = f"""\
 Each step multiplies coordinate $i$ by $1 - \\eta a_i$ (the gradient is $(a_1\\theta_1, a_2\\theta_2)$), so it
@@ -757,9 +784,13 @@ $L = \\max a_i = {given(a2)}$, the largest curvature: $\\eta < {fmt(bound)}$.
 With $\\eta = {given(lr)}$ (`nnlib`'s `SGD`, three steps): $\\theta_3 = {_vector(history[3])}$.
 {'; '.join(behaviour)}.
 
-Both factors have the same size when $1 - \\eta a_1 = -(1 - \\eta a_2)$, i.e. $\\eta = 2/(a_1 + a_2) =
-{fmt(best)}$; then both shrink by $\\frac{{a_2 - a_1}}{{a_2 + a_1}} = {fmt(answers['best_rate'])}$ per step.
+The larger factor is smallest where the two have the same size, $1 - \\eta a_1 = -(1 - \\eta a_2)$, i.e.
+$\\eta = 2/(a_1 + a_2) = {fmt(best)}$; then both shrink by
+$\\frac{{a_2 - a_1}}{{a_2 + a_1}} = {fmt(answers['best_rate'])}$ per step.
 The larger the condition number $a_2/a_1$, the closer this is to 1: ill-conditioned problems are slow.
+(The flat coordinate $\\theta_1$ alone would shrink faster with a larger $\\eta$, but then the steep one
+shrinks more slowly, and at $\\eta = 2/L$ not at all: below $2/(a_1 + a_2)$ the flat coordinate is the
+slower one, above it the steep one.)
 """
     return Problem("The stability bound of gradient descent", 5, statement, solution, answers, minutes=8,
                    givens={"a1": a1, "a2": a2, "lr": lr})

@@ -19,8 +19,10 @@ sys.path.insert(0, str(ROOT))  # the exam package sits at the root
 from exam import practice  # noqa: E402
 from exam.concepts import CONCEPTS  # noqa: E402
 from exam.problems import (  # noqa: E402
+    DISTRIBUTIONS,
     fmt,
     given,
+    kl_problem,
     make_adagrad_problem,
     make_batches_problem,
     make_hidden_delta_problem,
@@ -161,6 +163,50 @@ def test_kl_key(problem):
     _keyed(problem, ["kl_pq", "kl_qp", "h_pq", "h_p"])
 
 
+def _kl_difference_50_digits(p, q):
+    """D(P||Q) - D(Q||P) = sum_c (p_c + q_c) ln(p_c / q_c), at 50 significant digits (mpmath, not numpy)."""
+    import mpmath
+
+    with mpmath.workdps(50):
+        exact_p, exact_q = [mpmath.mpf(str(a)) for a in p], [mpmath.mpf(str(b)) for b in q]
+        return sum((a + b) * mpmath.log(a / b) for a, b in zip(exact_p, exact_q, strict=True))
+
+
+@pytest.mark.parametrize(("i", "j"), [(i, j) for i in range(len(DISTRIBUTIONS))
+                                      for j in range(len(DISTRIBUTIONS)) if i != j])
+def test_kl_key_says_symmetric_exactly_when_it_is(i, j):
+    """All 56 ordered pairs: the key says "equal" where the exact difference is 0, "differ" elsewhere."""
+    p, q = DISTRIBUTIONS[i], DISTRIBUTIONS[j]
+    problem = kl_problem(np.array(p), np.array(q))
+    difference = _kl_difference_50_digits(p, q)
+    symmetric = abs(difference) < 1e-40  # an exact 0 at 50 digits; the real gaps are 5e-4 or more (below)
+    assert symmetric or abs(difference) > 5e-4
+    if symmetric:
+        assert "for this pair, equal" in problem.solution and "but they differ" not in problem.solution
+        assert "not symmetric in general" in problem.solution
+        assert fmt(problem.answers["kl_pq"]) == fmt(problem.answers["kl_qp"])
+        # the counterexample R of the key: its two directions differ at the printed digits
+        r = [float(v) for v in re.search(r"R = \(([^)]*)\)", problem.solution).group(1).split(",")]
+        assert abs(_kl_difference_50_digits(p, r)) > 5e-4
+        forward = sum(a * math.log(a / b) for a, b in zip(p, r, strict=True))
+        backward = sum(b * math.log(b / a) for a, b in zip(p, r, strict=True))
+        shown = f"D_{{KL}}(P\\Vert R) = {fmt(forward)}$ but $D_{{KL}}(R\\Vert P) = {fmt(backward)}"
+        assert shown in problem.solution
+    else:
+        assert "but they differ" in problem.solution and "for this pair, equal" not in problem.solution
+        assert fmt(problem.answers["kl_pq"]) != fmt(problem.answers["kl_qp"])
+
+
+def test_kl_symmetric_pairs_are_the_two_by_hand():
+    """By hand: (0.2, 0.2, 0.6) and (0.3, 0.3, 0.4) give 0.4 ln(2/3) + 0.6 ln(3/2) = 0.2 ln 1.5 both ways."""
+    pairs = [(DISTRIBUTIONS[i], DISTRIBUTIONS[j]) for i in range(8) for j in range(8)
+             if i != j and abs(_kl_difference_50_digits(DISTRIBUTIONS[i], DISTRIBUTIONS[j])) < 1e-40]
+    assert sorted(pairs) == [((0.2, 0.2, 0.6), (0.3, 0.3, 0.4)), ((0.3, 0.3, 0.4), (0.2, 0.2, 0.6))]
+    problem = kl_problem(np.array([0.2, 0.2, 0.6]), np.array([0.3, 0.3, 0.4]))
+    assert problem.answers["kl_pq"] == approx(0.2 * math.log(1.5))
+    assert problem.answers["kl_qp"] == approx(0.2 * math.log(1.5))
+
+
 @pytest.mark.parametrize("problem", _params(make_label_smoothing_problem))
 def test_label_smoothing_key(problem):
     _shown(problem, "z", "eps")
@@ -270,6 +316,19 @@ def test_stability_key(problem):
     diverges = abs(1 - lr * a2) > 1
     assert ("diverges" in problem.solution) == diverges
     assert (lr >= 2 / a2) == diverges
+    # Part 3 asks for the eta that makes the larger factor max|1 - eta a_i| smallest (not "the slower
+    # coordinate", which reads as the flat one): a grid over the stable range finds the key's 2/(a1 + a2).
+    assert "slower coordinate shrink fastest" not in problem.statement
+    assert "larger factor as small as possible" in problem.statement.replace("\n   ", " ")
+    etas = np.linspace(0.0, 2 / max(a1, a2), 200_001)[1:-1]
+    worst = np.maximum(np.abs(1 - etas * a1), np.abs(1 - etas * a2))
+    assert etas[np.argmin(worst)] == pytest.approx(problem.answers["best_lr"], abs=2e-5)
+    assert worst.min() == pytest.approx(problem.answers["best_rate"], abs=1e-4)
+    # the key's aside: below 2/(a1 + a2) the flat coordinate (a1 < a2) is the slower one, above it the steep
+    below, above = etas < problem.answers["best_lr"], etas > problem.answers["best_lr"]
+    assert a1 < a2
+    assert np.all(np.abs(1 - etas[below] * a1) >= np.abs(1 - etas[below] * a2))
+    assert np.all(np.abs(1 - etas[above] * a2) >= np.abs(1 - etas[above] * a1))
 
 
 @pytest.mark.parametrize("problem", _params(make_batches_problem))
