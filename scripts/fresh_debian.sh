@@ -33,9 +33,10 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "$0: needs root (debootstrap, and entering the root as root): sudo $0 $*" >&2
     exit 2
 fi
-case $FOLDER in
-    / | /tmp | /usr* | /etc* | /home | /root | "$REPO"*) echo "$0: will not replace $FOLDER" >&2; exit 2 ;;
-esac
+if [[ $FOLDER == / || $FOLDER == /tmp || $FOLDER == /usr* || $FOLDER == /etc* || $FOLDER == "$REPO"* ]]; then
+    echo "$0: will not replace $FOLDER" >&2
+    exit 2
+fi
 command -v debootstrap >/dev/null || bash "$REPO/scripts/apt_install.sh" "the fresh root" debootstrap
 bash "$REPO/scripts/ensure_bwrap.sh"
 
