@@ -30,11 +30,14 @@ CONCEPTS = [
     ("Hinge loss is zero for some correctly classified points. Which ones, and what does that mean "
      "for their gradient?",
      "$\\max(0, 1 - y\\hat y)$ is zero when the margin $y\\hat y \\ge 1$: those points are correct with "
-     "a margin, contribute no gradient, and do not move the decision boundary.",
+     "a margin. Beyond it ($y\\hat y > 1$) they contribute no gradient and do not move the decision "
+     "boundary; exactly on it ($y\\hat y = 1$, the kink) any value between $-y$ and $0$ is a subgradient, "
+     "and `nnlib` takes $0$.",
      "chap-margins-divergences"),
     ("Is the KL divergence a distance? Explain with its formula.",
      "$D_{KL}(P\\|Q) = \\sum_x P(x)\\log\\frac{P(x)}{Q(x)} \\ge 0$, zero only for $P = Q$, but it is not "
-     "symmetric ($D_{KL}(P\\|Q) \\ne D_{KL}(Q\\|P)$ in general) and has no triangle inequality: a "
+     "symmetric ($D_{KL}(P\\|Q) \\ne D_{KL}(Q\\|P)$ in general) and need not satisfy the triangle "
+     "inequality: a "
      "divergence, not a distance.",
      "chap-margins-divergences"),
     ("What happens when the learning rate is too small, and when it is too large?",
@@ -78,8 +81,9 @@ CONCEPTS = [
      "to leave a sharp region and explore, then anneal again.",
      "chap-lr-schedules"),
     ("Why can deep sigmoid networks learn slowly in their first layers?",
-     "Each layer multiplies the backward signal by $\\sigma'(z) \\le 1/4$ (and by weights); over many "
-     "layers the product shrinks geometrically: vanishing gradients.",
+     "Each layer multiplies the backward signal by $\\sigma'(z) \\le 1/4$ and by its weights; unless the "
+     "weights are large enough to make up for it (a factor $\\lvert w\\rvert\\sigma'(z) \\ge 1$ needs "
+     "$\\lvert w\\rvert \\ge 4$), the product shrinks geometrically over many layers: vanishing gradients.",
      "chap-backprop-matrix"),
     ("List the four steps of one training iteration and what each needs from the others.",
      "Forward pass (activations, kept for later), loss, backward pass (the chain rule, using the kept "
@@ -96,8 +100,10 @@ CONCEPTS = [
     (r"Why is the cost usually the *mean* of the losses rather than their sum? Does the choice change "
      r"the minimizer?",
      r"Not the minimizer: $\frac1N\sum_i\ell_i$ and $\sum_i\ell_i$ differ by the positive factor $N$, so "
-     r"they have the same minimum. The mean keeps the gradient's size independent of $N$ (and of the batch "
-     r"size), so one learning rate works for small and large data sets and batches.",
+     r"they have the same minimum. The mean keeps the gradient's scale independent of $N$: with the sum "
+     r"the gradient, and so the right learning rate, changes with the size of the data set. For "
+     r"mini-batches the mean makes the gradient's *expected value* independent of the batch size; its "
+     r"noise still shrinks with the batch size.",
      "chap-loss-vs-cost"),
     (r"A model predicts one constant $c$ for every sample. Which $c$ minimizes the MSE cost, and which "
      r"the MAE cost?",
@@ -243,9 +249,11 @@ CONCEPTS = [
      r"count the mean twice.",
      "chap-backprop-matrix"),
     (r"What goes wrong if a training loop never zeros the gradients?",
-     r"Each `backward` adds to the stored gradients, so the step at iteration $t$ uses the sum of all "
-     r"gradients so far: like momentum with $\mu = 1$, which never forgets. It may even train for a while, "
-     r"but the step no longer follows the current gradient and grows with time: a bug.",
+     r"Each `backward` adds to the stored gradients, so the optimizer at iteration $t$ sees the sum of all "
+     r"gradients so far: for SGD like momentum with $\mu = 1$, which never forgets, and its steps grow "
+     r"for as long as the gradients keep their sign. Adam divides by the root of its average squared "
+     r"gradient, so its steps stay of the order of $\eta$, but they follow the old gradients too. It may "
+     r"even train for a while, but the step no longer follows the current gradient: a bug.",
      "chap-training-cycle"),
     (r"Why do you keep a validation split apart from the training data?",
      r"The training loss only says how well the model fits the data it learns from. The validation loss "

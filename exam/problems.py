@@ -257,6 +257,8 @@ def make_cross_entropy_problem(rng):
                       f" with label smoothing $\\varepsilon = {given(smoothing)}$ "
                       "(target $(1-\\varepsilon)y + \\varepsilon/C$)")
     probabilities = softmax(logits.reshape(1, 3))[0]
+    target_text = ("the one-hot target" if smoothing == 0 else
+                   "the smoothed target $(1-\\varepsilon)y + \\varepsilon/C$")
     statement = f"""\
 A 3-class classifier outputs the logits $z = ({', '.join(given(v) for v in logits)})$ for one sample
 whose true class is class {label + 1} (of 1, 2, 3). Categorical cross-entropy on the softmax{smoothing_text}.
@@ -267,7 +269,7 @@ whose true class is class {label + 1} (of 1, 2, 3). Categorical cross-entropy on
     solution = f"""\
 $\\operatorname{{softmax}}(z) = {_vector(probabilities)}$;
 $L = -\\sum_c t_c \\log \\operatorname{{softmax}}(z)_c = {fmt(value)}$,
-with $t$ the (smoothed) one-hot target.
+with $t$ {target_text}.
 $\\partial L/\\partial z = \\operatorname{{softmax}}(z) - t = {_vector(gradient)}$: softmax and the log
 of cross-entropy cancel, so the gradient is "prediction minus target" (the same form as sigmoid with BCE).
 """
@@ -434,8 +436,9 @@ $\\partial J/\\partial s = {_vector(gradient)}$ ($-y_i/4$ where $y_i s_i < 1$, e
 
 {note_text}
 
-Samples with $ys \\ge 1$ have zero gradient: only points inside the margin or misclassified (the support
-vectors) move the boundary.
+Samples with $ys > 1$ have zero gradient, and so has a sample exactly on the margin ($ys = 1$) with the
+subgradient $0$: only points inside the margin or misclassified move the boundary. The support vectors are the
+points on or inside the margin ($ys \\le 1$).
 """
     return Problem("Hinge loss: margins and subgradients", 6, statement, solution, answers, minutes=10,
                    givens={"y": labels.tolist(), "s": scores.tolist()})

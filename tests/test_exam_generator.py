@@ -147,6 +147,8 @@ def test_hinge_key(problem):
         assert problem.answers[f"grad[{i}]"] == approx(-y[i] / 4 if y[i] * s[i] < 1 else 0.0)
         if y[i] * s[i] == 1:
             assert "margin exactly 1" in problem.solution
+    # support vectors: margin <= 1 (a point exactly on the margin is one too), not "inside the margin" only
+    assert "The support vectors are the\npoints on or inside the margin ($ys \\le 1$)" in problem.solution
     _keyed(problem, ["cost"])
 
 

@@ -150,6 +150,7 @@ def test_cross_entropy_key_matches_softmax_by_hand(seed):
     assert problem.answers["loss"] == pytest.approx(expected)
     for c in range(3):
         assert problem.answers[f"grad[{c}]"] == pytest.approx(p[c] - target[c], abs=1e-12)
+    assert ("smoothed" in problem.solution) == (smoothing > 0), "the key calls the target what it is"
 
 
 @pytest.mark.parametrize("seed", range(40))
