@@ -17,6 +17,7 @@ The property at the end draws forged chain answers; its number of examples is re
 environment (see ``EXAMPLES``), so ``make test`` runs a few and a fuzzing run many.
 """
 
+import ast
 import contextlib
 import io
 import json
@@ -275,3 +276,11 @@ def test_forged_chains_never_score_more_than_their_right_answers(session, chain)
         result = _grade(session, _write(cells, folder))
     scored = {q.id: q.points for q in result.questions if q.points}
     assert result.score <= right + 1e-9, (scored, right, cells)
+
+
+def test_follow_through_does_not_import_grade():
+    # grade imports follow_through; the other way round made a circle (a lazy import of g_seed).
+    tree = ast.parse((ROOT / "grader" / "follow_through.py").read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
+    assert imported and not {"grader.grade", "grader.cli"} & imported, imported
