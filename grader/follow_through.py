@@ -8,30 +8,22 @@ cells of the questions it uses assign (for backprop's q4: ``a_hidden`` and ``del
 
 After every question was graded on the student's own chain, a question that did not score full
 marks, and that uses an earlier question that did not score full marks on the student's own chain,
-gets two more tries, each within the question's time limit and the submission's:
-
-1. **your values**: the student's own answer to it is judged against the master's answer cell
-   run (in a copy of the master's namespace) with the *student's* values of the carried names;
-   the student's kernel is not touched. Tried when the student defined the carried names.
-2. **reference values**: the master's values of the carried names are put into the student's
-   kernel, the student's answer cell runs again there, and its answer is judged against the
-   master's own reference. This is how an earlier answer that hangs, raises or is missing is
-   followed through.
-
-All the first tries run before any second one, since a second try changes the student's kernel.
-The student's values of every carried name are read once, before anything runs again.
+gets one more try, within the question's time limit and the submission's: the master's values of
+the carried names are put into the student's kernel, the student's own answer cell runs again
+there, and its answer is judged against the master's own reference. So a later answer earns marks
+only for the student's own method applied to right inputs; whatever the student claimed for the
+earlier answers (NaN, a constant, a value no right method gives) is never used to make a
+reference. The tries run in the notebook's order, each after the questions it uses were judged.
 """
 
 import ast
-import inspect
 import json
 import secrets
 import time
 from dataclasses import dataclass, field
 
-from grader import forbid
 from grader.master import MasterError, cell_info, strip_region  # noqa: F401 - MasterError re-exported
-from grader.protocol import KERNEL_SIDE_SOURCE, QueryFailed, read_report
+from grader.protocol import KERNEL_SIDE_SOURCE, read_report
 
 OWN = "own chain"
 FOLLOW = "follow-through"
@@ -44,7 +36,6 @@ class Declaration:
     uses: list = field(default_factory=list)  # earlier question ids, in the notebook's order
     names: list = field(default_factory=list)  # the names carried from them, sorted
     share: float = 1.0  # share of the points a follow-through answer gets; 0 turns it off
-    source: str = ""  # the master's answer cell (with its solution)
 
 
 def _assigned(source):
@@ -121,7 +112,7 @@ def declarations(master):
             raise MasterError(
                 f"{where}: `uses` {uses} but its answer cell reads no name their answer cells assign"
             )
-        result[qid] = Declaration(list(uses), names, float(share), source)
+        result[qid] = Declaration(list(uses), names, float(share))
     return result
 
 
@@ -165,94 +156,20 @@ def _put_code(values):
     return _code(body)
 
 
-def _reference_code(values, source, request):
-    """Master's answer cell in a copy of its namespace with ``values``; the report's ``answer``."""
-    variable = f"_grader_reference_{secrets.token_hex(8)}"
-    body = [
-        f"request = ks['json'].loads({json.dumps(request)!r})",
-        f"values = ks['json'].loads({json.dumps(values)!r})",
-        "space = dict(globals())",
-        "for name, value in values.items():",
-        "    space[name] = ks['dec'](value)",
-        f"exec({source!r}, space)",
-        "missing = object()",
-        "obj = space.get(request['name'], missing)",
-        "if obj is missing:",
-        "    return ks['json'].dumps({'answer': {'undefined': True}})",
-        "answer = ks['run'](request['kind'], obj, request['spec'], request)",
-        "return ks['json'].dumps({'answer': answer})",
-    ]
-    return _code(body, variable), variable
-
-
-def _plain(value):
-    """Only data the kernel side encoded as plain values travel on (never an ``other``)."""
-    if not isinstance(value, dict) or value.get("t") == "other":
-        return False
-    if value.get("t") in ("list", "tuple"):
-        return isinstance(value.get("v"), list) and all(_plain(item) for item in value["v"])
-    return True
-
-
-class _Budget:
-    """A question's time limit, spent by every re-run of it (only while it runs: see ``start``)."""
-
-    def __init__(self, seconds):
-        self.seconds, self.spent, self.since = seconds, 0.0, None
-
-    def start(self):
-        self.since = time.monotonic()
-        return self
-
-    def stop(self):
-        if self.since is not None:
-            self.spent += time.monotonic() - self.since
-        self.since = None
-
-    def left(self):
-        running = time.monotonic() - self.since if self.since is not None else 0.0
-        return self.seconds - self.spent - running
-
-
-def _student_values(run, names, seconds):
-    if not names or run.kernel is None or min(seconds, run.remaining()) <= 0:
-        return {}
-    code, variable = _fetch_code(sorted(names))
-    execution = run.kernel.execute(code, min(seconds, run.remaining()), user_expressions={"r": variable})
-    if execution.status != "ok":
-        return {}
-    try:
-        values = read_report(execution, variable)
-    except QueryFailed:
-        return {}
-    return {name: value for name, value in values.items() if name in names and _plain(value)}
-
-
 def _master_values(kernel, names, seconds):
+    """The master's values of ``names``, read from the master's kernel (run for this student's id)."""
     code, variable = _fetch_code(sorted(names))
     execution = kernel.execute(code, seconds, user_expressions={"r": variable})
     return read_report(execution, variable) if execution.status == "ok" else {}
 
 
-def _grade_with(grade_question, question, report, run, cells_info, student_id, master, budget, answer=None):
-    """grade_question with the question's time left, and another reference when ``answer`` is given."""
-    report = dict(report, settings=dict(report["settings"], time_limit=max(budget.left(), 0.001)))
-    if answer is not None:
-        report.update(answer=answer, mistakes=[])
-    takes_course = "course" in inspect.signature(grade_question).parameters
-    extra = {"course": forbid.course_sources(master)} if takes_course else {}
-    return grade_question(question, report, run, cells_info, student_id, **extra)
-
-
 # --- the marking -----------------------------------------------------------------------------------------
 
 
-def apply(master, session, run, cells_info, result, limits, grade_question, answer_cell):
-    """Give follow-through marks in ``result`` (a SubmissionResult graded on the student's own chain)."""
+def _todo(master, result):
+    """The questions to follow through: (question, declaration, the used questions that lost points)."""
     declared = declarations(master)
     own = {q.id: q for q in result.questions}
-    for q in result.questions:
-        q.marked = OWN
     full = {qid: q.points >= q.max_points for qid, q in own.items()}
     todo = []
     for question in master.questions:
@@ -265,115 +182,72 @@ def apply(master, session, run, cells_info, result, limits, grade_question, answ
         broken = [u for u in d.uses if not full.get(u, False)]
         if broken:
             todo.append((question, d, broken))
+    return todo
+
+
+def apply(master, session, run, result, limits, regrade, answer_source):
+    """Give follow-through marks in ``result`` (a SubmissionResult graded on the student's own chain).
+
+    Parameters
+    ----------
+    master : grader.master.Master
+        The master notebook, parsed.
+    session : grader.grade.MasterSession
+        The master's kernel, run for the student's id, and its ``reports`` per question.
+    run : grader.grade.SubmissionRun
+        The submission's kernel, after its cells ran and every question was judged.
+    result : grader.grade.SubmissionResult
+        The grades on the student's own chain; a question that scores more by follow-through is
+        updated in place.
+    limits : grader.grade.Limits
+        The run's limits (``question_timeout`` overrides a question's ``time_limit``).
+    regrade : callable
+        ``regrade(question, report)`` judges ``question`` again in the student's kernel as it is
+        now, with ``report`` (the master's, with the time left in its settings); returns a Verdict.
+    answer_source : callable
+        ``answer_source(question)``: the source of the student's answer cell of ``question``,
+        or None when the notebook has none.
+    """
+    for q in result.questions:
+        q.marked = OWN
+    todo = _todo(master, result)
     if not todo or session.kernel is None:
         return
-    reports = session.reports
-    names = set().union(*(d.names for _, d, _ in todo))
-    snapshot = _student_values(run, names, min(10.0, limits.submission_timeout))
-    budgets = {}
-    for question, _, _ in todo:
-        settings = reports[question.id]["settings"]
-        budgets[question.id] = _Budget(limits.question_timeout or float(settings["time_limit"]))
-    done = set()
-    # 1. the student's own values of the carried names (the student's kernel is not touched).
+    own = {q.id: q for q in result.questions}
     for question, d, broken in todo:
-        budget = budgets[question.id].start()
-        if not any(name in snapshot for name in d.names) or budget.left() <= 0:
-            budget.stop()
+        report = session.reports[question.id]
+        seconds = limits.question_timeout or float(report["settings"]["time_limit"])
+        deadline = time.monotonic() + seconds
+
+        def left(deadline=deadline):
+            return max(deadline - time.monotonic(), 0.001)
+
+        source = answer_source(question)
+        if source is None or run.kernel is None:
             continue
-        report = reports[question.id]
         try:
-            theirs = {name: snapshot[name] for name in d.names if name in snapshot}
-            request = {
-                "kind": question.kind,
-                "name": question.answer,
-                "spec": report["spec"],
-                "g_seed": _g_seed(result.student_id, question.id),
-                "fd": False,
-                "h": _fd_step(),
-            }
-            code, variable = _reference_code(theirs, d.source, request)
-            execution = session.kernel.execute(
-                code, max(budget.left(), 0.001), user_expressions={"r": variable}
-            )
-            if execution.status != "ok":
-                continue
-            reference = read_report(execution, variable).get("answer")
-            if not isinstance(reference, dict) or reference.get("undefined"):
-                continue
-            verdict = _grade_with(
-                grade_question,
-                question,
-                report,
-                run,
-                cells_info,
-                result.student_id,
-                master,
-                budget,
-                reference,
-            )
-        except Exception:  # one question's follow-through must not cost the others
-            continue
-        finally:
-            budget.stop()
-        if _better(own[question.id], verdict, question, report, d):
-            _record(
-                own[question.id], verdict, question, report, d, f"following through from your {_ids(broken)}"
-            )
-            done.add(question.id)
-    # 2. the master's values of the carried names, in the student's kernel, and the answer cell again.
-    for question, d, broken in todo:
-        budget = budgets[question.id]
-        index = answer_cell(cells_info, question)
-        if question.id in done or budget.left() <= 0 or run.kernel is None or index is None:
-            continue
-        report = reports[question.id]
-        budget.start()
-        try:
-            values = _master_values(session.kernel, d.names, max(budget.left(), 0.001))
+            values = _master_values(session.kernel, d.names, left())
             if set(values) != set(d.names):
                 continue
-            put = run._execute(_put_code(values), max(budget.left(), 0.001))
+            put = run._execute(_put_code(values), left())
             if put is None or put.status != "ok":
                 continue
-            again = run._execute(cells_info[index][2], max(budget.left(), 0.001))
-            if again is None or again.status in ("timeout", "dead") or budget.left() <= 0:
+            again = run._execute(source, left())
+            if again is None or again.status in ("timeout", "dead") or time.monotonic() >= deadline:
                 if again is not None and (again.status == "dead" or again.stuck) and run._restart():
                     run._run_cells_before(len(run.cells))
                 continue
-            verdict = _grade_with(
-                grade_question, question, report, run, cells_info, result.student_id, master, budget
-            )
+            timed = dict(report, settings=dict(report["settings"], time_limit=left()))
+            verdict = regrade(question, timed)
         except Exception:  # one question's follow-through must not cost the others
             continue
-        finally:
-            budget.stop()
         if _better(own[question.id], verdict, question, report, d):
-            names = ", ".join(d.names)
-            _record(
-                own[question.id],
-                verdict,
-                question,
-                report,
-                d,
-                f"following through from the reference values of {_ids(broken)} ({names})",
-            )
+            how = f"following through from the reference values of {_ids(broken)} ({', '.join(d.names)})"
+            _record(own[question.id], verdict, question, report, d, how)
 
 
 def _ids(ids):
     return ", ".join(ids)
-
-
-def _g_seed(student_id, question_id):
-    from grader.grade import g_seed
-
-    return g_seed(student_id, question_id)
-
-
-def _fd_step():
-    from grader.judges import FD_STEP
-
-    return FD_STEP
 
 
 def _points(verdict, question, report, d):

@@ -430,13 +430,12 @@ def grade(master, submission_path, student_id=None, limits=None, session=None):
         if failures:
             run.close()
             raise failures[0]
+        course = forbid.course_sources(master)
         try:
             for question in master.questions:
                 report = session.reports[question.id]
                 try:
-                    verdict = grade_question(
-                        question, report, run, cells_info, result.student_id, forbid.course_sources(master)
-                    )
+                    verdict = grade_question(question, report, run, cells_info, result.student_id, course)
                 except Exception as error:  # judging one question must not cost the others
                     message = f"the grader could not judge this answer ({type(error).__name__})"
                     verdict = Verdict("error", message)
@@ -458,9 +457,15 @@ def grade(master, submission_path, student_id=None, limits=None, session=None):
                         checks,
                     )
                 )
-            follow_through.apply(
-                master, session, run, cells_info, result, limits, grade_question, _answer_cell
-            )
+
+            def regrade(question, report):
+                return grade_question(question, report, run, cells_info, result.student_id, course)
+
+            def answer_source(question):
+                index = _answer_cell(cells_info, question)
+                return None if index is None else cells_info[index][2]
+
+            follow_through.apply(master, session, run, result, limits, regrade, answer_source)
         finally:
             run.close()  # every process of the submission is gone before the result exists
         if run.output_truncated:

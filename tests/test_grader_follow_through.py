@@ -27,7 +27,8 @@ POINTS = {"q1": 2, "q2": 1, "q3": 1, "q4": 2, "q5": 2, "q6": 1, "q7": 3, "q8": 1
 
 HANG_Q1 = "def sigmoid(z):\n    return 1.0 / (1.0 + np.exp(-z))\n\n\nwhile True:\n    pass\n"
 # q1 with the hidden cell's first mistake (x @ W1_p instead of W1_p @ x): a wrong, defined y_hat_q1,
-# with a_hidden computed the same wrong way, so q2-q6 computed from them are right given their inputs.
+# with a_hidden computed the same wrong way; q2-q6 are the master's cells, so they are right when
+# run again on the master's values of q1 (and q3, q4).
 WRONG_Q1 = (
     "def sigmoid(z):\n    return 1.0 / (1.0 + np.exp(-z))\n\n\n"
     "z_hidden = W1_p.T @ x_p + b1_p\n"
@@ -103,8 +104,11 @@ def test_wrong_q1_with_the_rest_right_from_it(tmp_path):
     for qid in ("q2", "q3", "q4", "q5", "q6"):
         assert q[qid].status == "passed" and q[qid].points == POINTS[qid], q[qid]
         assert q[qid].marked == "follow-through"
-    assert "following through from your q1" in q["q2"].message
-    assert "following through from your q4" in q["q5"].message
+    # Marked by running the student's own cells on the master's values (the only route since
+    # issue 20; before, "following through from your q1" judged them against the master's cells
+    # run on the student's values, which a forged q1 could steer).
+    assert "following through from the reference values of q1 (y_hat_q1)" in q["q2"].message
+    assert "following through from the reference values of q4 (delta_hidden_q4)" in q["q5"].message
     assert result.score == pytest.approx(13 - 2)  # before follow-through: 4
 
 
@@ -113,7 +117,7 @@ def test_a_later_step_wrong_too_is_not_rescued(tmp_path):
     q = _by_id(result)
     assert q["q4"].status == "failed" and q["q4"].points == 0 and q["q4"].marked == "own chain"
     assert q["q1"].points == 0
-    # q5 is right given the student's (wrong) q4: it follows through; q2, q3, q6 from q1 and q3.
+    # q5's cell is right on the master's q4: it follows through; q2, q3, q6 on the master's q1 and q3.
     for qid in ("q2", "q3", "q5", "q6"):
         assert q[qid].status == "passed" and q[qid].marked == "follow-through", q[qid]
     assert result.score == pytest.approx(13 - 2 - 2)

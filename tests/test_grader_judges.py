@@ -14,6 +14,7 @@ import pytest
 import sympy as sp
 
 from grader.check import check_master
+from grader.compare import compare_values
 from grader.forbid import static_use
 from grader.judges import Check, Task, Verdict, judge, match_mistake
 
@@ -377,3 +378,72 @@ def test_the_command_line_check_fails_on_bad_groups(tmp_path):
     )
     assert run.returncode != 0
     assert "`groups` puts input 2 in two groups" in run.stderr, run.stderr
+
+
+# --- NaN and inf never pass, not even against a NaN or an inf (issue 20) ------------------------------
+# A NaN claimed early in a chain gives NaN in every later step; accepting NaN against NaN let a
+# chain of NaN answers score 7/13 by follow-through. Every reference of the course's masters is
+# finite, so inf against inf is refused too: an infinite answer is an overflow, never a result.
+
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize(
+    ("got", "expected", "said"),
+    [
+        (NAN, NAN, "contains NaN"),
+        (NAN, 0.5, "contains NaN"),
+        (INF, INF, "contains inf"),
+        (-INF, -INF, "contains inf"),
+        (INF, 1e308, "contains inf"),
+        (np.array([NAN, 1.0]), np.array([NAN, 1.0]), "contains NaN"),
+        (np.array([[1.0, INF]]), np.array([[1.0, INF]]), "contains inf"),
+        ([1.0, NAN], [1.0, NAN], "contains NaN"),
+        ((NAN, "a"), (NAN, "a"), "contains NaN"),  # a tuple of a number and a choice, item by item
+    ],
+)
+def test_compare_never_accepts_nan_or_inf(got, expected, said):
+    assert said in compare_values(got, expected, 1e-6, 1e-9)
+
+
+def test_compare_still_accepts_finite_values_next_to_the_rule():
+    assert compare_values(np.array([1e308, -0.0]), np.array([1e308, 0.0]), 1e-6, 1e-9) is None
+    assert compare_values([1.0, 2.0], (1.0, 2.0 + 1e-7), 1e-6, 1e-9) is None
+
+
+@pytest.mark.parametrize("bad", [NAN, INF, -INF])
+def test_value_judge_refuses_a_non_finite_answer_against_the_same(bad):
+    verdict = judge(task("value", {"ok": f(bad)}), {"ok": f(bad)})
+    assert verdict.status == "failed" and verdict.points(2, partial=True) == 0
+    array = judge(task("value", {"ok": arr([bad, 1.0])}), {"ok": arr([bad, 1.0])})
+    assert array.status == "failed"
+
+
+def test_function_judge_refuses_nan_results_against_nan_references():
+    spec = {"inputs": lst([{"t": "tuple", "v": [f(x)]} for x in (1.0, 2.0)])}
+    nan_task = task("function", [{"ok": f(NAN)}, {"ok": f(2.0)}], spec)
+    verdict = judge(nan_task, [{"ok": f(NAN)}, {"ok": f(2.0)}])
+    assert verdict.status == "failed" and [c.passed for c in verdict.checks] == [False, True]
+    assert verdict.points(2, partial=True) == pytest.approx(1.0)  # only the finite input counts
+
+
+def test_optimizer_judge_refuses_a_nan_state_against_a_nan_state():
+    spec = {"grads": lst([lst([arr([1.0])])]), "initial_values": lst([arr([0.0])]), "state": strs(["m"])}
+    step = {"values": [arr([-0.1])], "state": [["m", arr([NAN])]]}
+    verdict = judge(task("optimizer", {"ok": [step]}, spec), {"ok": [step]})
+    assert verdict.status == "failed" and "NaN" in verdict.message
+
+
+def test_layer_judge_refuses_nan_gradients_that_match_nan_differences():
+    # backward gives NaN, and so do forward's values at the perturbed inputs: the gradient check
+    # compares NaN with NaN, and a reference with NaN in it would have been matched too.
+    x = np.array([[1.0, 2.0]])
+    w = np.array([[0.5], [-1.0]])
+    g = np.random.default_rng(7).standard_normal(size=(1, 1))
+    spec = {"inputs": lst([arr(x)]), "param_grads": strs(["W"])}
+    report = layer_report(x, w, g)
+    report["ok"]["gx"] = arr(np.full(x.shape, NAN))
+    report["ok"]["fd_x"] = [[arr([[NAN]]), arr([[NAN]])] for _ in range(x.size)]
+    layer = Task("layer_backward", "L", spec, {"rtol": 1e-6, "atol": 1e-9}, [report], [], 7)
+    verdict = judge(layer, [report])
+    assert verdict.status == "failed" and "NaN" in verdict.message
