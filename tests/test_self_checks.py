@@ -20,6 +20,7 @@ import matplotlib
 import numpy as np
 import pytest
 import sympy as sp
+from IPython.display import display
 
 from grader.master import cell_info, parse_master, student_id_problem, with_student_id
 from grader.release import master_paths
@@ -59,7 +60,7 @@ def student_cells(master):
 
 def run_for(cells, student_id):
     """Run the cells for one student id afresh: None, or (cell index, error) of the first failure."""
-    namespace = {"__name__": "__main__"}
+    namespace = {"__name__": "__main__", "display": display}  # what a kernel provides
     for number, role, source in cells:
         if role == "parameters":
             source = with_student_id(source, student_id)
