@@ -82,6 +82,11 @@ START_KERNEL_WITHOUT_PORT = (
 )
 
 
+#: IPython's traceback mode in a kernel with forbidden modules: a cell that fails costs about 0.004 s
+#: instead of 0.07 s (0.45 s for the first), measured; the grader reads only the error's name and message.
+MINIMAL_TRACEBACKS = "--InteractiveShell.xmode=Minimal"
+
+
 def rlimits(limits):
     return {
         "RLIMIT_AS": int(limits.memory),
@@ -237,6 +242,8 @@ def kernel_argv(channel, connection_file, limits, user=None):
     """
     drop = unprivileged.drop_privileges_code(user) if user is not None else ""
     start = START_KERNEL if limits.enabled else stub_modules_code(limits.absent) + START_KERNEL_WITHOUT_PORT
+    if limits.absent:  # the course's self-checks fail on the stubs there: one-line tracebacks, 20x faster
+        start = f"import sys\nsys.argv.append({MINIMAL_TRACEBACKS!r})\n" + start
     if user is not None and limits.absent:  # the fallback: the module's files are closed to that user
         deny_absent(user, limits.absent)
     launcher = LAUNCHER.format(

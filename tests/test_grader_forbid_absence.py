@@ -306,3 +306,26 @@ def test_the_fallback_closes_the_module_to_the_kernels_own_user():
     assert seen["forbid"]["import"] == "stub", seen
     assert seen["control"] == dict.fromkeys(seen["forbid"], "real"), seen
     assert seen["acl left"] == [], seen  # the kernel's user was given its access back when it ended
+
+
+def test_a_forbidden_package_takes_its_submodules_with_it():
+    """``forbid = ["nnlib.symbolic"]``: the package is the stub, its modules are gone, the others stay."""
+    probe = (
+        "import importlib\nfound = {}\n"
+        "for name in ('nnlib.symbolic', 'nnlib.symbolic.losses', 'nnlib.losses'):\n"
+        "    try:\n        found[name] = (importlib.import_module(name).__doc__ or '').split(':')[0]\n"
+        "    except ImportError as error:\n        found[name] = type(error).__name__\n"
+        "print(found)\n"
+    )
+    kernel = Kernel(limits=replace(SandboxLimits(), absent=("nnlib.symbolic",)))
+    try:
+        done = kernel.execute(probe, 60)
+    finally:
+        kernel.shutdown()
+    assert done.stdout.strip() == str(
+        {
+            "nnlib.symbolic": "nnlib.symbolic is absent",
+            "nnlib.symbolic.losses": "ModuleNotFoundError",
+            "nnlib.losses": "Loss functions",
+        }
+    ), done
