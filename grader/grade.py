@@ -401,7 +401,7 @@ def forbid_sets(master):
         raise MasterError(f"{master.path}: {error}") from None
 
 
-def _check_forbid_sets(master, session, sets):
+def _check_forbid_sets(master, session):
     """The master's run must forbid what its hidden cells say (the kernels were chosen from the text)."""
     for question in master.questions:
         ran = tuple(
@@ -478,7 +478,7 @@ def grade(master, submission_path, student_id=None, limits=None, session=None):
             thread.start()
         try:
             session.prepare(result.student_id)
-            _check_forbid_sets(master, session, sets)
+            _check_forbid_sets(master, session)
         except BaseException:
             for each in runs.values():
                 each.cancel()

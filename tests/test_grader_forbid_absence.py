@@ -329,3 +329,28 @@ def test_a_forbidden_package_takes_its_submodules_with_it():
             "nnlib.losses": "Loss functions",
         }
     ), done
+
+
+def _master_with_q4_forbid(tmp_path, line):
+    notebook = json.loads(LOSSES.read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        info = cell["metadata"].get("grader", {})
+        if info.get("role") == "hidden" and info.get("id") == "q4":
+            source = "".join(cell["source"])
+            cell["source"] = source.replace('forbid = ["nnlib.losses"]\n', line)
+            assert cell["source"] != source
+    return write(notebook, tmp_path / "master.ipynb")
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('forbid = ["sys"]\n', "built into Python or compiled"),  # no file to put a stub over
+        ('forbid = ["nnlib.losses"]\nforbid.append("nnlib.nn")\n', "its run gave another list"),
+    ],
+)
+def test_a_forbid_list_the_grader_cannot_enforce_stops_the_grading(tmp_path, line, message):
+    master = _master_with_q4_forbid(tmp_path, line)
+    completed = run_cli("grade", master, master, "--quiet")
+    assert completed.returncode == 2, completed.stderr[-2000:]
+    assert message in completed.stderr, completed.stderr[-2000:]
