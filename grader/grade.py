@@ -6,7 +6,9 @@
    the master's answer and every mistake are run on those inputs.
 2. The submission runs once, cell by cell, in a fresh sandboxed kernel of its own (see
    :mod:`grader.sandbox`), with a time limit per cell, an output cap and a time limit for the
-   whole submission. A cell that kills the kernel is skipped after a restart.
+   whole submission. A cell that kills the kernel is skipped after a restart. It runs once more,
+   at the same time, for each set of modules that questions forbid, in a kernel where those
+   modules are stubs; those questions are asked there only (:mod:`grader.forbid`).
 3. Each answer is called in the student's kernel on the master's inputs, with the question's
    time limit (:mod:`grader.protocol`); only plain data comes back.
 4. A judge per kind (:mod:`grader.judges`) decides in the grader's process, from the master's
