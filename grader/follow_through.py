@@ -177,8 +177,6 @@ def _todo(master, result):
         graded = own.get(question.id)
         if not d.uses or d.share <= 0 or graded is None or graded.points >= graded.max_points:
             continue
-        if graded.message.find("which this question forbids") >= 0:
-            continue  # a forbidden helper scores 0 on every chain
         broken = [u for u in d.uses if not full.get(u, False)]
         if broken:
             todo.append((question, d, broken))

@@ -6,7 +6,9 @@
    the master's answer and every mistake are run on those inputs.
 2. The submission runs once, cell by cell, in a fresh sandboxed kernel of its own (see
    :mod:`grader.sandbox`), with a time limit per cell, an output cap and a time limit for the
-   whole submission. A cell that kills the kernel is skipped after a restart.
+   whole submission. A cell that kills the kernel is skipped after a restart. It runs once more,
+   at the same time, for each set of modules that questions forbid, in a kernel where those
+   modules are stubs; those questions are asked there only (:mod:`grader.forbid`).
 3. Each answer is called in the student's kernel on the master's inputs, with the question's
    time limit (:mod:`grader.protocol`); only plain data comes back.
 4. A judge per kind (:mod:`grader.judges`) decides in the grader's process, from the master's
@@ -16,7 +18,7 @@
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from grader import follow_through, forbid, sandbox, student_seed
 from grader.judges import FD_STEP, Task, Verdict, judge
@@ -333,9 +335,16 @@ def _not_defined(question, cell_index, run):
 
 
 def grade_question(question, report, run, cells_info, student_id, course=frozenset()):
-    """Grade one question; every failure of the student's code ends up in the verdict, never raised."""
+    """Grade one question; every failure of the student's code ends up in the verdict, never raised.
+
+    A question that forbids modules is judged only in a run whose kernel lacks them
+    (:func:`forbid_limits`); in any other run it is refused, so no caller can judge it where
+    the modules are.
+    """
     settings = report["settings"]
-    forbidden = [str(name) for name in settings.get("forbid", [])]
+    forbidden = sorted({str(name) for name in settings.get("forbid", [])})
+    if tuple(forbidden) != tuple(run.limits.sandbox.absent):
+        return Verdict("error", "not judged: this run of the notebook is not the one for this question")
     request = {
         "mode": "student",
         "kind": question.kind,
@@ -347,11 +356,6 @@ def grade_question(question, report, run, cells_info, student_id, course=frozens
         "forbid": forbidden,
     }
     cell_index = _answer_cell(cells_info, question)
-    broken = forbid.notebook_use(cells_info, forbidden, course) if forbidden else None
-    if broken:  # any cell of the student's own, not only the answer cell (see grader.forbid)
-        rule, index = broken
-        where = "the answer cell" if index == cell_index else f"code cell {index}"
-        return Verdict("failed", f"{where} uses {rule}, which this question forbids (see its text): 0 points")
     time_limit = run.limits.question_timeout or float(settings["time_limit"])
     try:
         student = run.ask(request, time_limit)
@@ -359,7 +363,9 @@ def grade_question(question, report, run, cells_info, student_id, course=frozens
         return Verdict(failure.status, f"`{question.answer}`: {failure.message}")
     answer = student.get("answer")
     if isinstance(answer, dict) and answer.get("undefined"):
-        return Verdict(*_not_defined(question, cell_index, run))
+        return _with_forbid_hint(
+            Verdict(*_not_defined(question, cell_index, run)), cells_info, forbidden, course
+        )
     task = Task(
         kind=question.kind,
         answer=question.answer,
@@ -369,7 +375,45 @@ def grade_question(question, report, run, cells_info, student_id, course=frozens
         mistakes=[(str(hint), wrong) for hint, wrong in report["mistakes"]],
         seed=g_seed(student_id, question.id),
     )
-    return judge(task, answer)
+    return _with_forbid_hint(judge(task, answer), cells_info, forbidden, course)
+
+
+def _with_forbid_hint(verdict, cells_info, forbidden, course):
+    """A hint when a cell of the student's own names a forbidden module (it does not change the mark)."""
+    found = forbid.notebook_use(cells_info, forbidden, course) if forbidden else None
+    if found and verdict.hint is None:
+        name, index = found
+        verdict.hint = (
+            f"code cell {index} names `{name}`, which this question forbids: it was judged in a kernel "
+            "where that module is a stub, so only what your own code computes counts"
+        )
+    return verdict
+
+
+def forbid_limits(limits, names):
+    """``limits`` for the run of the questions that forbid ``names``: a kernel where they are stubs."""
+    return replace(limits, sandbox=replace(limits.sandbox, absent=tuple(sorted(names))))
+
+
+def forbid_sets(master):
+    """The distinct sets of modules that the master's questions forbid (none: ``[]``), each sorted."""
+    try:
+        return sorted({forbid.declared(q.hidden_source) for q in master.questions} - {()})
+    except forbid.ForbidError as error:
+        raise MasterError(f"{master.path}: {error}") from None
+
+
+def _check_forbid_sets(master, session):
+    """The master's run must forbid what its hidden cells say (the kernels were chosen from the text)."""
+    for question in master.questions:
+        ran = tuple(
+            sorted({str(name) for name in session.reports[question.id]["settings"].get("forbid", [])})
+        )
+        if ran != forbid.declared(question.hidden_source):
+            raise MasterError(
+                f"{master.path}: question {question.id}: `forbid` must be assigned once, as a list of "
+                'module names as strings, e.g. forbid = ["nnlib.losses"] (its run gave another list)'
+            )
 
 
 def resolve_student_id(notebook, student_id):
@@ -405,37 +449,61 @@ def grade(master, submission_path, student_id=None, limits=None, session=None):
             return result
         result.student_id = resolve_student_id(notebook, student_id)
         cells_info = submission_cells(notebook, master, result.student_id)
-        # The submission's kernel boots and runs its cells in a thread while the master runs here:
-        # two kernels, two sandboxes, no shared state (each thread talks to its own kernel only).
-        kernel = Kernel(output_limit=limits.output_limit, limits=limits.sandbox, wait=False)
-        run = SubmissionRun([source for _, _, source in cells_info], limits, kernel, start=False)
+        sets = forbid_sets(master)
+        # The submission's kernels boot and run its cells in threads while the master runs here: one
+        # kernel for the questions that forbid nothing and one per set of forbidden modules, each in
+        # a sandbox of its own, no shared state (each thread talks to its own kernel only).
+        runs = {}
+        try:
+            for names in [(), *sets]:
+                run_limits = forbid_limits(limits, names)
+                kernel = Kernel(output_limit=limits.output_limit, limits=run_limits.sandbox, wait=False)
+                runs[names] = SubmissionRun([s for _, _, s in cells_info], run_limits, kernel, start=False)
+        except forbid.ForbidError as error:
+            for each in runs.values():
+                each.close()
+            raise MasterError(f"{master.path}: {error}") from None
+        run = runs[()]
         failures = []
 
-        def run_cells():
+        def run_cells(each):
             try:
-                run.start()
+                each.start()
             except BaseException as error:  # re-raised below, in the grader's thread
                 failures.append(error)
 
-        thread = threading.Thread(target=run_cells, name="submission-cells", daemon=True)
-        thread.start()
+        threads = [
+            threading.Thread(target=run_cells, args=(each,), name="submission-cells", daemon=True)
+            for each in runs.values()
+        ]
+        for thread in threads:
+            thread.start()
         try:
             session.prepare(result.student_id)
+            _check_forbid_sets(master, session)
         except BaseException:
-            run.cancel()
-            thread.join()
-            run.close()
+            for each in runs.values():
+                each.cancel()
+            for thread in threads:
+                thread.join()
+            for each in runs.values():
+                each.close()
             raise
-        thread.join()
+        for thread in threads:
+            thread.join()
         if failures:
-            run.close()
+            for each in runs.values():
+                each.close()
             raise failures[0]
         course = forbid.course_sources(master)
         try:
             for question in master.questions:
                 report = session.reports[question.id]
+                names = tuple(sorted({str(name) for name in report["settings"].get("forbid", [])}))
                 try:
-                    verdict = grade_question(question, report, run, cells_info, result.student_id, course)
+                    verdict = grade_question(
+                        question, report, runs[names], cells_info, result.student_id, course
+                    )
                 except Exception as error:  # judging one question must not cost the others
                     message = f"the grader could not judge this answer ({type(error).__name__})"
                     verdict = Verdict("error", message)
@@ -457,6 +525,13 @@ def grade(master, submission_path, student_id=None, limits=None, session=None):
                         checks,
                     )
                 )
+            for each in runs.values():  # every kernel but the one follow-through may use again
+                if each is not run:
+                    each.close()
+            # follow-through re-runs cells in the kernel of the questions that forbid nothing: the
+            # questions that forbid a module are not followed through (grade_question refuses them there)
+            forbidding = {q.id for q in master.questions if forbid.declared(q.hidden_source)}
+            view = replace(result, questions=[q for q in result.questions if q.id not in forbidding])
 
             def regrade(question, report):
                 return grade_question(question, report, run, cells_info, result.student_id, course)
@@ -465,17 +540,19 @@ def grade(master, submission_path, student_id=None, limits=None, session=None):
                 index = _answer_cell(cells_info, question)
                 return None if index is None else cells_info[index][2]
 
-            follow_through.apply(master, session, run, result, limits, regrade, answer_source)
+            follow_through.apply(master, session, run, view, limits, regrade, answer_source)
         finally:
-            run.close()  # every process of the submission is gone before the result exists
-        if run.output_truncated:
+            for each in runs.values():
+                each.close()  # every process of the submission is gone before the result exists
+        if any(each.output_truncated for each in runs.values()):
             result.notes.append(
                 f"the notebook printed more than {limits.output_limit} bytes in a cell; "
                 "the extra output was dropped"
             )
-        if run.restarts:
-            result.notes.append(f"the kernel was restarted {run.restarts} time(s)")
-        if run.out_of_time:
+        restarts = sum(each.restarts for each in runs.values())
+        if restarts:
+            result.notes.append(f"the kernel was restarted {restarts} time(s)")
+        if any(each.out_of_time for each in runs.values()):
             result.notes.append(
                 f"the submission's time limit of {limits.submission_timeout:g} s ran out; "
                 "what had not run by then scored 0"

@@ -22,10 +22,13 @@ can read (:func:`exposed_to_other_users`).
 """
 
 import ctypes
+import errno
+import fcntl
 import os
 import secrets
 import signal
 import stat
+import struct
 import subprocess
 import sys
 import threading
@@ -99,8 +102,89 @@ def allocate_user():
 
 
 def release_user(uid):
+    allow_again(uid)
     with _lock:
         _in_use.discard(uid)
+
+
+# --- forbidden modules (grader.forbid): files one kernel's user may not read ------------------------
+# A POSIX ACL entry "user:<uid>:---" on each file of a forbidden module (and on a package's folder):
+# only that kernel's user loses access, every other user and kernel keeps it. Linux's format of
+# the extended attribute: a version, then (tag, permissions, id) entries sorted by tag and id.
+ACL_ATTRIBUTE = "system.posix_acl_access"
+_ACL_VERSION, _NO_ID = 2, 0xFFFFFFFF
+_USER_OBJ, _USER, _GROUP_OBJ, _GROUP, _MASK, _OTHER = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20
+_denied = {}  # uid -> the paths whose ACL denies it
+
+
+def _acl(path):
+    """The entries of ``path``'s ACL: [(tag, permissions, id)] (from its mode when it has none)."""
+    try:
+        data = os.getxattr(path, ACL_ATTRIBUTE, follow_symlinks=False)
+    except OSError as error:
+        if error.errno != errno.ENODATA:
+            raise
+        data = b""
+    if not data:
+        mode = os.lstat(path).st_mode
+        return [
+            (_USER_OBJ, mode >> 6 & 7, _NO_ID),
+            (_GROUP_OBJ, mode >> 3 & 7, _NO_ID),
+            (_OTHER, mode & 7, _NO_ID),
+        ]
+    (version,) = struct.unpack_from("<I", data)
+    if version != _ACL_VERSION:
+        raise OSError(errno.EINVAL, f"unknown ACL version {version}", path)
+    return [struct.unpack_from("<HHI", data, offset) for offset in range(4, len(data), 8)]
+
+
+def _set_acl(path, entries):
+    named = [entry for entry in entries if entry[0] in (_USER, _GROUP)]
+    entries = [entry for entry in entries if entry[0] != _MASK or named]
+    if named and not any(entry[0] == _MASK for entry in entries):  # the group's access stays as it was
+        group = next(entry[1] for entry in entries if entry[0] == _GROUP_OBJ)
+        entries.append((_MASK, group, _NO_ID))
+    if not named:
+        try:
+            os.removexattr(path, ACL_ATTRIBUTE, follow_symlinks=False)  # back to the mode alone
+        except OSError as error:
+            if error.errno != errno.ENODATA:
+                raise
+        return
+    entries = sorted(entries, key=lambda entry: (entry[0], entry[2]))
+    data = struct.pack("<I", _ACL_VERSION) + b"".join(struct.pack("<HHI", *entry) for entry in entries)
+    os.setxattr(path, ACL_ATTRIBUTE, data, follow_symlinks=False)
+
+
+def _change_acl(path, change):
+    """Apply ``change`` (entries -> entries) to ``path``'s ACL, locked against other graders' changes."""
+    handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        _set_acl(path, change(_acl(path)))
+    finally:
+        os.close(handle)  # releases the lock
+
+
+def deny(uid, paths):
+    """Take every access to ``paths`` (files, or folders and all in them) from ``uid`` until it is released.
+
+    Raises OSError when a file system does not take ACLs (the kernel must not start then).
+    """
+    if uid is None or uid < FIRST_UID:
+        raise ValueError(f"uid must be one handed out by allocate_user, got {uid!r}")
+    for path in paths:
+        _denied.setdefault(uid, []).append(path)
+        _change_acl(path, lambda entries: [*entries, (_USER, 0, uid)])
+
+
+def allow_again(uid):
+    """Remove what :func:`deny` gave ``uid`` (called when its kernel is gone)."""
+    for path in _denied.pop(uid, []):
+        try:
+            _change_acl(path, lambda entries: [e for e in entries if (e[0], e[2]) != (_USER, uid)])
+        except OSError:
+            continue
 
 
 def _become(uid, real=None):
