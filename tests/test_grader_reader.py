@@ -409,10 +409,10 @@ def test_a_class_of_malformed_notebooks_gets_a_row_each(tmp_path):
         (folder / name).write_bytes(raw)
     write(master_copy(), folder / "honest.ipynb")
     (folder / "bom.ipynb").write_bytes(json.dumps(master_copy()).encode("utf-8-sig"))
-    duplicate = json.dumps(master_copy()).replace('{"cells": ', '{"cells": 5, "cells": ', 1)
-    (folder / "duplicate_keys.ipynb").write_text(
-        duplicate.replace('"metadata": {', '"metadata": {"n": NaN, ', 1)
-    )
+    notebook = master_copy()
+    notebook["metadata"]["n"] = "NAN"
+    text = json.dumps(notebook).replace('"NAN"', "NaN").replace('{"cells": ', '{"cells": 5, "cells": ', 1)
+    (folder / "duplicate_keys.ipynb").write_text(text)
     csv_path = tmp_path / "class.csv"
     completed = run_cli(
         "grade", WARMUP, folder, "--csv", csv_path, "--jobs", "2", "--id-from", "notebook", "--quiet"
