@@ -387,7 +387,7 @@ def test_gradescope_metadata_examples():
 
 CELL = '{"nbformat": 4, "cells": [{"cell_type": "code", %s}]}'
 MALFORMED = {
-    "nested_cell_metadata.ipynb": nested_metadata_notebook(400).encode(),
+    "nested_cell_metadata.ipynb": nested_metadata_notebook(600).encode(),  # exit 3 from 495 levels
     "nested_top.ipynb": ('{"nbformat": 4, "cells": [], "metadata": ' + nested(3000, "{") + "}").encode(),
     "utf16.ipynb": json.dumps(master_copy()).encode("utf-16"),
     "invalid_utf8.ipynb": b'{"nbformat": 4, "cells": [], "x": "\xff\xfe"}',
