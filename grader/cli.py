@@ -351,8 +351,10 @@ def _error_result(master, shown, student_id, status, message):
 def _internal_error(error, shown):
     """Where the grader failed: its own frames, not the message (which may quote the submission)."""
     frames = "".join(traceback.format_tb(error.__traceback__))
-    print(f"internal error of the grader ({type(error).__name__}) while grading {shown!r}:\n{frames}",
-          file=sys.stderr)
+    print(
+        f"internal error of the grader ({type(error).__name__}) while grading {shown!r}:\n{frames}",
+        file=sys.stderr,
+    )
 
 
 def grade_with_retry(master, path, student_id, limits, session, chosen_by_student=False, shown=None):
@@ -556,14 +558,11 @@ def grade_folder(master, folder, args, limits):
     ordered = [results[index] for index in range(len(entries))]
     not_graded = [result for result in ordered if isinstance(result, NotGraded)]
     for result in ordered:
+        name = repr(result.submission) if "\n" in result.submission else result.submission
         if isinstance(result, NotGraded):
-            print(f"{result.submission!r}: {NOT_GRADED} ({result.reason})")
+            print(f"{name}: {NOT_GRADED} ({result.reason})")
             continue
-        print(
-            f"{result.submission!r}: {result.score:g}/{result.max_score:g}"
-            if "\n" in result.submission
-            else f"{result.submission}: {result.score:g}/{result.max_score:g}"
-        )
+        print(f"{name}: {result.score:g}/{result.max_score:g}")
         if not args.quiet:
             for q in result.questions:
                 line = f"    {q.id}: {q.status}"
