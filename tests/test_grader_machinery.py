@@ -13,8 +13,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from grader_support import ROOT, run_cli, write
 
+from grader import kernel as kernel_module
+from grader import sandbox
 from grader.kernel import Kernel
 from grader.sandbox import SandboxLimits
 
@@ -228,3 +231,14 @@ def test_a_grading_process_that_dies_twice_is_not_graded(tmp_path):
     assert "dies.ipynb: not graded, rerun (the grading process died)" in completed.stdout
     graded = rows(tmp_path / "c.csv")
     assert set(graded) == {"alice.ipynb"} and graded["alice.ipynb"][2] == FULL
+
+
+def test_a_kernel_process_that_cannot_be_created_is_a_start_failure(monkeypatch, tmp_path):
+    """No process at all (no such program here) counts as a kernel that did not start; its folder goes."""
+    monkeypatch.setattr(sandbox, "kernel_argv", lambda *args, **kwargs: [str(tmp_path / "no-such-program")])
+    monkeypatch.setattr(kernel_module.tempfile, "tempdir", str(tmp_path))
+    before = kernel_module.start_failures()
+    with pytest.raises(kernel_module.KernelStartFailed):
+        Kernel(limits=SandboxLimits())
+    assert kernel_module.start_failures() == before + 1
+    assert not list(tmp_path.glob("gk-*")), "its folder is removed"

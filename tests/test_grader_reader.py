@@ -91,7 +91,7 @@ def nested_metadata_notebook(depth, opener="["):
 # -- what the reader may answer --------------------------------------------------------------------
 
 
-FREE_FRAMES = 300  # Python frames the reader and what follows may use (a worker has about 950 free)
+FREE_FRAMES = 300  # Python frames the reader and what follows may use (a worker has most of the 1000)
 
 
 @contextlib.contextmanager
