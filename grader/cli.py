@@ -6,7 +6,13 @@ Exit codes
 1  grade of one submission: graded, below full marks
 2  usage error, a master notebook that is missing or does not follow exercises/FORMAT.md, or
    a sandbox that cannot be created here (the message names the cause; see --no-sandbox)
-3  internal error of the grader (a bug)
+3  internal error of the grader (a bug) that stopped the whole run
+4  some submission is "not graded, rerun": the grader's own machinery failed on it twice (a
+   kernel that did not start, a grading process that died, an internal error); it has no grade,
+   no row in the CSV and no JSON, and the others are graded as usual
+
+A notebook that cannot be read (any bytes: not JSON, nested too deep, not UTF-8, not a notebook)
+is a grade, not a failure: every question "error", 0 points, "the submission is not gradable: ...".
 """
 
 import argparse
@@ -19,13 +25,13 @@ import sys
 import tempfile
 import time
 import traceback
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from grader import sandbox, unprivileged
 from grader.check import check_master
 from grader.grade import Limits, MasterSession, QuestionResult, SubmissionResult, grade
-from grader.kernel import MAX_ROOT
+from grader.kernel import MAX_ROOT, KernelStartFailed, start_failures
 from grader.master import (
     MasterError,
     declared_student_id,
@@ -38,7 +44,22 @@ from grader.release import master_paths, release
 from grader.report import text_report, write_csv, write_gradebook_csv, write_json
 from grader.sandbox import SandboxLimits, SandboxUnavailable
 
-EXIT_OK, EXIT_NOT_FULL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_NOT_FULL, EXIT_USAGE, EXIT_INTERNAL, EXIT_NOT_GRADED = 0, 1, 2, 3, 4
+
+NOT_GRADED = "not graded, rerun"
+#: Why a submission is not graded: the whole vocabulary.
+KERNEL_DID_NOT_START = "a kernel did not start (the machine ran out of processes, memory or CPU time)"
+WORKER_DIED = "the grading process died"
+INTERNAL_ERROR = "an internal error of the grader"
+
+
+@dataclass
+class NotGraded:
+    """A submission on which the grader's own machinery failed twice: no grade at all, never 0 points."""
+
+    submission: str
+    student_id: str
+    reason: str  # one of the reasons above
 
 
 def build_parser():
@@ -46,7 +67,9 @@ def build_parser():
         prog="python -m grader",
         description="Grade exercise notebooks.",
         epilog="Exit codes: 0 full marks / all graded, 1 below full marks, "
-        "2 usage or master error, 3 internal error.",
+        "2 usage or master error, 3 internal error (the run stopped), "
+        "4 some submission not graded (the grader's own machinery failed on it twice: rerun it). "
+        "An unreadable notebook is graded: 0 points, 'not gradable: ...'.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     grade_cmd = commands.add_parser("grade", help="grade one submission, or a folder of them")
@@ -294,8 +317,15 @@ def command_grade(args):
         print("error: --csv, --json-dir and --id-column need a folder of submissions", file=sys.stderr)
         return EXIT_USAGE
     start = time.monotonic()
-    result = grade(master, submission, student_id=args.student_id, limits=limits)
+    session = MasterSession(master, limits)
+    try:
+        result = grade_with_retry(master, submission, args.student_id, limits, session)
+    finally:
+        session.close()
     seconds = time.monotonic() - start
+    if isinstance(result, NotGraded):
+        print(f"{NOT_GRADED}: {result.reason}; no grade was written", file=sys.stderr)
+        return EXIT_NOT_GRADED
     if args.json:
         write_json(args.json, result, seconds)  # written after every process of the submission is gone
     print(f"Total: {result.score:g}/{result.max_score:g}" if args.quiet else text_report(result))
@@ -318,29 +348,66 @@ def _error_result(master, shown, student_id, status, message):
     return result
 
 
+def _internal_error(error, shown):
+    """Where the grader failed: its own frames, not the message (which may quote the submission)."""
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    print(
+        f"internal error of the grader ({type(error).__name__}) while grading {shown!r}:\n{frames}",
+        file=sys.stderr,
+    )
+
+
+def grade_with_retry(master, path, student_id, limits, session, chosen_by_student=False, shown=None):
+    """Grade one submission; when the grader's own machinery fails, grade it once more from scratch.
+
+    A failure is: a kernel that did not start at any moment of the grade (even one the grade
+    recovered from: :func:`grader.kernel.start_failures`), any exception but :class:`MasterError`
+    (a bug of the grader), or the master failing. The second failure gives :class:`NotGraded`
+    (a :class:`MasterError` is raised again, unless the master failed for an id the student chose:
+    that is the submission's own error).
+    """
+    shown = str(path) if shown is None else shown
+    reason = None
+    for attempt in (1, 2):
+        before = start_failures()
+        try:
+            result = grade(master, path, student_id=student_id, limits=limits, session=session)
+        except MasterError as error:
+            session.close()
+            if attempt == 1:
+                continue
+            if not chosen_by_student:
+                raise
+            # the master failed for an id the student wrote: that submission's error, not the class's
+            return _error_result(
+                master,
+                shown,
+                student_id,
+                "error",
+                f"the master could not run for the STUDENT_ID this notebook declares: {error}",
+            )
+        except KernelStartFailed:
+            session.close()
+            reason = KERNEL_DID_NOT_START
+            continue
+        except Exception as error:  # noqa: BLE001 - one broken submission must not stop the class
+            session.close()
+            _internal_error(error, shown)
+            reason = INTERNAL_ERROR
+            continue
+        if start_failures() > before:  # a kernel failed inside the grade: its verdicts are not the student's
+            session.close()
+            reason = KERNEL_DID_NOT_START
+            continue
+        result.submission = shown
+        return result
+    return NotGraded(shown, student_id or "", reason)
+
+
 def _grade_in_worker(path, shown, student_id, chosen_by_student=False):
-    master = _WORKER["master"]
-    try:
-        result = grade(
-            master, path, student_id=student_id, limits=_WORKER["limits"], session=_WORKER["session"]
-        )
-    except MasterError as error:
-        if not chosen_by_student:
-            raise
-        # the master failed for an id the student wrote: that submission's error, not the class's
-        _WORKER["session"].close()
-        return _error_result(
-            master,
-            shown,
-            student_id,
-            "error",
-            f"the master could not run for the STUDENT_ID this notebook declares: {error}",
-        )
-    except Exception as error:  # one broken submission must not stop the class
-        _WORKER["session"].close()
-        return _error_result(master, shown, student_id, "error", f"internal grader error: {error!r}")
-    result.submission = shown
-    return result
+    return grade_with_retry(
+        _WORKER["master"], path, student_id, _WORKER["limits"], _WORKER["session"], chosen_by_student, shown
+    )
 
 
 def shown_name(raw):
@@ -480,10 +547,8 @@ def grade_folder(master, folder, args, limits):
         for item in unfinished:  # alone, in a fresh worker: only the submission that breaks it is marked
             retried, broken = _run_pool(master, 1, limits, [item])
             results.update(retried)
-            for index, _, shown, sid, _ in broken:
-                results[index] = _error_result(
-                    master, shown, sid, "crashed", "the grading process died while grading this submission"
-                )
+            for index, _, shown, sid, _ in broken:  # died twice: not a grade
+                results[index] = NotGraded(shown, sid or "", WORKER_DIED)
     finally:
         if previous is None:
             os.environ.pop("TMPDIR", None)
@@ -491,12 +556,13 @@ def grade_folder(master, folder, args, limits):
             os.environ["TMPDIR"] = previous
         unprivileged.remove_tree(run_root)  # no recursion, however deep a kernel nested its folders
     ordered = [results[index] for index in range(len(entries))]
+    not_graded = [result for result in ordered if isinstance(result, NotGraded)]
     for result in ordered:
-        print(
-            f"{result.submission!r}: {result.score:g}/{result.max_score:g}"
-            if "\n" in result.submission
-            else f"{result.submission}: {result.score:g}/{result.max_score:g}"
-        )
+        name = repr(result.submission) if "\n" in result.submission else result.submission
+        if isinstance(result, NotGraded):
+            print(f"{name}: {NOT_GRADED} ({result.reason})")
+            continue
+        print(f"{name}: {result.score:g}/{result.max_score:g}")
         if not args.quiet:
             for q in result.questions:
                 line = f"    {q.id}: {q.status}"
@@ -505,15 +571,24 @@ def grade_folder(master, folder, args, limits):
                 if q.hint:
                     line += f"\n        hint: {q.hint}"
                 print(line)
+    graded = [result for result in ordered if not isinstance(result, NotGraded)]
     if args.json_dir:  # written once every kernel is gone, to paths no sandbox sees
         for name, result in zip(report_names([r.submission for r in ordered]), ordered, strict=True):
-            write_json(Path(args.json_dir) / f"{name}.json", result)
+            if not isinstance(result, NotGraded):
+                write_json(Path(args.json_dir) / f"{name}.json", result)
     if args.csv and args.id_column:
-        write_gradebook_csv(args.csv, ordered, master.questions, args.id_column, Path(master.path).stem)
+        write_gradebook_csv(args.csv, graded, master.questions, args.id_column, Path(master.path).stem)
         print(f"wrote {args.csv} (gradebook import, keyed by {args.id_column!r})")
     elif args.csv:
-        write_csv(args.csv, ordered, master.questions)
+        write_csv(args.csv, graded, master.questions)
         print(f"wrote {args.csv}")
     for line in refused:
         print(f"refused: {line}")
+    if not_graded:
+        print(
+            f"{len(not_graded)} submission(s) {NOT_GRADED}: the grader's own machinery failed on each twice; "
+            "they have no grade, no CSV row and no JSON (exit 4). Grade them again.",
+            file=sys.stderr,
+        )
+        return EXIT_NOT_GRADED
     return EXIT_OK

@@ -38,7 +38,14 @@ from packaging.markers import default_environment
 from packaging.requirements import Requirement
 
 from grader import sandbox
-from grader.master import MasterError, parse_master
+from grader.master import (
+    MAX_DEPTH,
+    MAX_NOTEBOOK_BYTES,
+    MasterError,
+    json_depth,
+    parse_master,
+    student_id_problem,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 #: What the grader and the kernels import; their dependencies are pinned too (:func:`pinned_requirements`).
@@ -133,15 +140,30 @@ def find_submission(folder, master_name="master.ipynb"):
 
 
 def student_id_from_metadata(path):
-    """The student's id from Gradescope's ``submission_metadata.json``: SID, else e-mail, else user id."""
+    """The student's id from Gradescope's ``submission_metadata.json``: SID, else e-mail, else user id.
+
+    Total: a file that is missing, too large, nested too deep, not UTF-8 or not JSON, or that
+    holds no usable id (see :func:`grader.master.student_id_problem`), gives None.
+    """
     try:
-        users = json.loads(Path(path).read_text(encoding="utf-8")).get("users") or [{}]
-    except (OSError, ValueError, AttributeError):
+        with open(path, "rb") as stream:
+            raw = stream.read(MAX_NOTEBOOK_BYTES + 1)
+    except OSError:
         return None
-    user = users[0] if isinstance(users[0], dict) else {}
+    if len(raw) > MAX_NOTEBOOK_BYTES or json_depth(raw) > MAX_DEPTH:
+        return None
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except ValueError:  # not UTF-8, not JSON, a number too long
+        return None
+    users = data.get("users") if isinstance(data, dict) else None
+    user = users[0] if isinstance(users, list) and users and isinstance(users[0], dict) else {}
     for key in ("sid", "email", "id"):
-        if user.get(key) not in (None, ""):
-            return str(user[key])
+        value = user.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str) and student_id_problem(value) is None:
+            return value
     return None
 
 

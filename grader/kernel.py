@@ -40,6 +40,29 @@ MAX_ROOT = 80  # characters of a kernel's folder: its sockets are <folder>/chann
 _SPAWNER = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="kernel-spawner")
 
 
+class KernelStartFailed(RuntimeError):
+    """A kernel did not start: a failure of the grader's own machinery, never of the submission.
+
+    It happens before any student code runs in that kernel (a machine out of processes or memory,
+    a sandbox that cannot be created, a kernel starved of CPU for :data:`STARTUP_TIMEOUT`
+    seconds). Every one is counted (:func:`start_failures`): a grade during which one happened is
+    not a grade (``grader.cli`` retries the submission once, then lists it as "not graded, rerun").
+    """
+
+
+_START_FAILURES = [0]
+
+
+def start_failures():
+    """How many kernels this process failed to start so far (compare before and after a grade)."""
+    return _START_FAILURES[0]
+
+
+def _start_failed(message):
+    _START_FAILURES[0] += 1
+    return KernelStartFailed(message)
+
+
 @dataclass
 class Execution:
     """What one execution gave: status "ok", "error", "timeout", "dead" or "oversized" (reply too large)."""
@@ -90,7 +113,7 @@ class Kernel:
         )
         self.user = None  # the kernel's own uid in the unprivileged fallback
         self.cgroup = (
-            sandbox.PidsCgroup(self.limits.processes, memory=self.limits.memory)
+            sandbox.PidsCgroup(self.limits.processes, memory=self.limits.memory, cpus=self.limits.cpus)
             if self.limits.enabled or self.limits.unprivileged
             else None
         )
@@ -112,17 +135,22 @@ class Kernel:
                     owned += [config, shutil.copy(fonts, config)]
                 unprivileged.hand_over(self.user, *owned)
         argv = sandbox.kernel_argv(self.channel, connection_file, self.limits, user=self.user)
-        self.process = _SPAWNER.submit(  # see _SPAWNER: the kernel dies with that thread
-            subprocess.Popen,
-            argv,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-            preexec_fn=self.cgroup.join if self.cgroup and self.cgroup.joinable() else None,
-        ).result()
+        try:
+            self.process = _SPAWNER.submit(  # see _SPAWNER: the kernel dies with that thread
+                subprocess.Popen,
+                argv,
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+                preexec_fn=self.cgroup.join if self.cgroup and self.cgroup.joinable() else None,
+            ).result()
+        except (OSError, subprocess.SubprocessError):  # no process could be made (EAGAIN, ENOMEM)
+            self.process = None
+            self._release_unstarted()
+            raise _start_failed("the kernel did not start: no process could be created") from None
         self.inner = []
         self.context = zmq.Context()
         self.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)
@@ -143,7 +171,7 @@ class Kernel:
         while True:
             if not self.alive() or time.monotonic() > deadline:
                 self.shutdown()
-                raise RuntimeError("the kernel did not start (see `python -m grader check` and teachers.md)")
+                raise _start_failed("the kernel did not start (see `python -m grader check` and teachers.md)")
             self.client.kernel_info()
             try:
                 reply = self._recv("shell", 0.1)
@@ -399,6 +427,16 @@ class Kernel:
                 and message["content"].get("execution_state") == "idle"
             ):
                 return
+
+    def _release_unstarted(self):
+        """Give back what was taken for a kernel whose process could not be created."""
+        if self.user is not None:
+            unprivileged.remove_user_files(self.user)
+            unprivileged.release_user(self.user)
+            self.user = None
+        if self.cgroup is not None:
+            self.cgroup.remove()
+        unprivileged.remove_tree(self.root)
 
     def shutdown(self):
         """Kill the kernel's whole sandbox, wait until every process of it is gone, delete its folders."""

@@ -6,6 +6,7 @@ The format is described in ``exercises/FORMAT.md``.
 import json
 import re
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 
 KINDS = ("value", "function", "sympy", "choice", "layer_backward", "optimizer")
@@ -79,45 +80,100 @@ def _join(source):
     return "".join(source) if isinstance(source, list) and all(isinstance(s, str) for s in source) else source
 
 
-def read_notebook(path):
-    """Read a notebook file (nbformat 4); raise :class:`NotebookError` saying why if it is not one."""
-    path = Path(path)
+MAX_DEPTH = 64  # levels of JSON arrays and objects a notebook may nest (Jupyter's own files: about 7)
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+_STEP = tuple(1 if b in b"[{" else -1 for b in range(256))
+
+
+def json_depth(raw):
+    """How deep the arrays and objects of the JSON text ``raw`` (UTF-8 bytes) nest, without parsing it.
+
+    Strings are skipped (a bracket inside one does not count), then each ``[``/``{`` counts +1 and
+    each ``]``/``}`` -1; the depth is the highest running total. On valid JSON this is exactly the
+    nesting that :func:`json.loads` recurses through; on invalid JSON it is exact for the valid
+    prefix that ``json.loads`` reads before it stops, so a text whose depth is small can never
+    make ``json.loads`` (or any recursive walk of what it returns) exceed Python's recursion limit.
+    Linear time: about 1.5 s for the most bracket-dense 20 MB.
+    """
+    brackets = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKET)
+    return max(accumulate(map(_STEP.__getitem__, brackets), initial=0))
+
+
+#: Why a submission is not gradable: the whole vocabulary (nothing of the file's content is shown).
+NOT_READABLE = "cannot read the file (it is missing or not readable)"
+NOT_A_FILE = "it is not a regular file"
+EMPTY = "it is an empty file, not a notebook"
+TOO_LARGE = f"it is larger than {MAX_NOTEBOOK_BYTES // 1_000_000} MB"
+NOT_UTF8 = "it is not a notebook: its bytes are not UTF-8 text (Jupyter saves notebooks as UTF-8)"
+TOO_DEEP = f"it is not a notebook: its JSON nests deeper than {MAX_DEPTH} levels"
+INVALID_JSON = "it is not a notebook: invalid JSON"
+SURROGATE = "it is not a valid notebook: it holds text that is not valid Unicode (a lone surrogate, \\ud800)"
+NO_CELLS = "it is not a notebook: no list of cells"
+NOT_VERSION_4 = "it is not a version 4 notebook"
+BAD_CELL = "it is not a valid notebook: a cell is malformed"
+BAD_SOURCE = "it is not a valid notebook: a cell has a malformed source or metadata"
+
+
+def _decode(raw):
+    """The JSON value of a notebook's bytes, or raise NotebookError with a reason of the vocabulary."""
     try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise NotebookError(f"cannot read {path}: {error.strerror}") from None
-    if not path.is_file():
-        raise NotebookError(f"{path} is not a file")
-    if size == 0:
-        raise NotebookError(f"{path} is an empty file, not a notebook")
-    if size > MAX_NOTEBOOK_BYTES:
-        raise NotebookError(f"{path} is larger than {MAX_NOTEBOOK_BYTES // 1_000_000} MB")
+        text = raw.decode("utf-8-sig")  # a byte-order mark (Windows editors write one) is dropped
+    except UnicodeDecodeError:
+        raise NotebookError(NOT_UTF8) from None
+    if json_depth(raw) > MAX_DEPTH:
+        raise NotebookError(TOO_DEEP)
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
-    except (ValueError, RecursionError) as error:  # UnicodeDecodeError, JSONDecodeError, huge integers
-        raise NotebookError(f"{path} is not a notebook: invalid JSON ({str(error)[:200]})") from None
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise NotebookError(f"{INVALID_JSON} (line {error.lineno}, column {error.colno})") from None
+    except ValueError:  # an integer of more than 4300 digits
+        raise NotebookError(f"{INVALID_JSON} (a number too long to read)") from None
+    except MemoryError:  # millions of tiny arrays in 20 MB
+        raise NotebookError(TOO_LARGE) from None
     try:
         json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except (ValueError, RecursionError):  # a lone surrogate ("\\ud800") is valid JSON but no text
-        raise NotebookError(
-            f"{path} is not a valid notebook: it contains text that is not valid Unicode "
-            "(a lone surrogate such as \\ud800)"
-        ) from None
+    except UnicodeEncodeError:  # a lone surrogate ("\\ud800") is valid JSON but no text
+        raise NotebookError(SURROGATE) from None
+    return data
+
+
+def read_notebook(path):
+    """Read a notebook file (nbformat 4); raise :class:`NotebookError` saying why if it is not one.
+
+    Total: whatever the bytes (any size, nesting, encoding or JSON value), the answer is a notebook
+    or a :class:`NotebookError` whose message is one of the fixed reasons above (no byte of the
+    file is quoted, nor its name: the caller names the file).
+    """
+    path = Path(path)
+    try:
+        if not path.is_file():
+            raise NotebookError(NOT_A_FILE if path.exists() else NOT_READABLE)
+        with path.open("rb") as stream:  # at most one byte over the cap, whatever stat said
+            raw = stream.read(MAX_NOTEBOOK_BYTES + 1)
+    except OSError:
+        raise NotebookError(NOT_READABLE) from None
+    if not raw:
+        raise NotebookError(EMPTY)
+    if len(raw) > MAX_NOTEBOOK_BYTES:
+        raise NotebookError(TOO_LARGE)
+    data = _decode(raw)
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
-        raise NotebookError(f"{path} is not a notebook: no list of cells")
+        raise NotebookError(NO_CELLS)
     if data.get("nbformat") != 4:
-        raise NotebookError(f"{path} is not a version 4 notebook")
+        raise NotebookError(NOT_VERSION_4)
     for cell in data["cells"]:
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
-            raise NotebookError(f"{path} is not a valid notebook: a cell is malformed")
+            raise NotebookError(BAD_CELL)
         cell["source"] = _join(cell.get("source", ""))
         cell.setdefault("metadata", {})
         if not isinstance(cell["source"], str) or not isinstance(cell["metadata"], dict):
-            raise NotebookError(f"{path} is not a valid notebook: a cell has a malformed source or metadata")
+            raise NotebookError(BAD_SOURCE)
         if cell["cell_type"] == "code":
             cell.setdefault("outputs", [])
             cell.setdefault("execution_count", None)
-    data.setdefault("metadata", {})
+    if not isinstance(data.setdefault("metadata", {}), dict):
+        data["metadata"] = {}
     return to_node(data)
 
 
@@ -157,7 +213,7 @@ def parse_master(path):
     try:
         notebook = read_notebook(path)
     except NotebookError as error:
-        raise MasterError(str(error)) from None
+        raise MasterError(f"{path}: {error}") from None
     master = Master(path=Path(path), notebook=notebook)
     by_id = {}
     hidden = {}

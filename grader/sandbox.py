@@ -13,8 +13,9 @@ in new user, PID, IPC, UTS, network, mount and cgroup namespaces, with
   sockets through which the grader talks to that kernel (and nothing else reaches it);
 - no network at all (a new network namespace: not even the host's loopback);
 - resource limits set inside before ipykernel starts: address space (``--memory``), processes
-  and threads, file size, CPU time, no core files; when the grader runs as root, processes
-  are also limited by a ``pids`` cgroup of their own (root ignores ``RLIMIT_NPROC``).
+  and threads, file size, CPU time, no core files; when the grader runs as root, each sandbox
+  also gets cgroups of its own: ``pids`` (root ignores ``RLIMIT_NPROC``), ``memory`` (all its
+  processes together) and ``cpu`` (one CPU at most, one fair share however many processes).
 
 The grader kills the kernel's PID namespace (its init process and bwrap) before it writes any
 result, and waits until every process of it is gone.
@@ -52,6 +53,7 @@ class SandboxLimits:
     processes: int = 128  # processes and threads (RLIMIT_NPROC, or a pids cgroup as root)
     file_size: int = 64 << 20  # bytes per file written (RLIMIT_FSIZE)
     cpu_seconds: int = 900  # CPU seconds per process (RLIMIT_CPU)
+    cpus: float = 1.0  # CPUs of time for the whole sandbox (a cpu cgroup, as root)
     disk: int = 256 << 20  # bytes of the private work folder and of /tmp (tmpfs size), each
     enabled: bool = True  # False: no bubblewrap jail (the limits still apply)
     unprivileged: bool = False  # with enabled False: each kernel as a uid of its own (grader.unprivileged)
@@ -308,6 +310,9 @@ def require(limits=None):
         raise SandboxUnavailable(cause)
 
 
+CPU_PERIOD = 100_000  # microseconds of the CPU quota's period (the kernel's default)
+
+
 class PidsCgroup:
     """Cgroups (v1 or v2) of one kernel, when the grader may create them (as root).
 
@@ -315,13 +320,19 @@ class PidsCgroup:
       which bwrap keeps (mapped).
     - ``memory`` (with ``memory`` bytes given): limits the memory of the whole sandbox, every
       process together plus what it writes to its tmpfs folders (``RLIMIT_AS`` is per process).
+    - ``cpu`` (with ``cpus`` given): the whole sandbox gets at most ``cpus`` CPUs of time (v2
+      ``cpu.max``, v1 ``cpu.cfs_quota_us``), and competes with the other sandboxes as *one*
+      group, however many processes or sessions (``setsid``) it makes. Without it, the kernel's
+      scheduler gives each session an equal share (autogroups): a submission that forks 100 busy
+      loops in sessions of their own gets 100 shares, and the kernel of the submission graded
+      beside it does not even start.
 
-    Without root (or without a writable cgroup) ``path``/``memory_path`` stay None and only
-    the per-process limits hold (see exercises/teachers.md).
+    Without root (or without a writable cgroup) ``path``/``memory_path``/``cpu_path`` stay None
+    and only the per-process limits hold (see exercises/teachers.md).
     """
 
-    def __init__(self, limit, memory=None):
-        self.path = self.memory_path = None
+    def __init__(self, limit, memory=None, cpus=None):
+        self.path = self.memory_path = self.cpu_path = None
         if os.geteuid() != 0:
             return
         name = f"grader-{os.getpid()}-{secrets.token_hex(4)}"
@@ -335,6 +346,17 @@ class PidsCgroup:
             else:  # v2
                 settings = {"memory.max": memory, "memory.swap.max": 0}
             self.memory_path = self._create(os.path.join(parent, name), settings)
+        parent = _own_cgroup("cpu") if cpus else None
+        if parent is not None:
+            quota = int(cpus * CPU_PERIOD)
+            if os.path.exists(os.path.join(parent, "cpu.cfs_quota_us")):  # v1
+                settings = {"cpu.cfs_period_us": CPU_PERIOD, "cpu.cfs_quota_us": quota}
+            else:  # v2
+                settings = {"cpu.max": f"{quota} {CPU_PERIOD}"}
+            self.cpu_path = self._create(os.path.join(parent, name), settings)
+
+    def _paths(self):
+        return [path for path in dict.fromkeys((self.path, self.memory_path, self.cpu_path)) if path]
 
     @classmethod
     def _create(cls, path, settings):
@@ -344,25 +366,24 @@ class PidsCgroup:
                 if key == "memory.memsw.limit_in_bytes" and not os.path.exists(os.path.join(path, key)):
                     continue  # no swap accounting on this host
                 with open(os.path.join(path, key), "w", encoding="ascii") as stream:
-                    stream.write(str(int(value)))
+                    stream.write(value if isinstance(value, str) else str(int(value)))
         except OSError:
             cls._remove(path)
             return None
         return path
 
     def joinable(self):
-        return bool(self.path or self.memory_path)
+        return bool(self._paths())
 
     def join(self):
         """Called in the child before exec: move it into the cgroups."""
-        for path in (self.path, self.memory_path):
-            if path:
-                with open(os.path.join(path, "cgroup.procs"), "w", encoding="ascii") as stream:
-                    stream.write(str(os.getpid()))
+        for path in self._paths():
+            with open(os.path.join(path, "cgroup.procs"), "w", encoding="ascii") as stream:
+                stream.write(str(os.getpid()))
 
     def _pids(self):
         found = []
-        for path in {self.path, self.memory_path} - {None}:
+        for path in self._paths():
             try:
                 with open(os.path.join(path, "cgroup.procs"), encoding="ascii") as stream:
                     found += [int(line) for line in stream.read().split()]
@@ -388,9 +409,9 @@ class PidsCgroup:
             pass
 
     def remove(self):
-        for path in {self.path, self.memory_path} - {None}:
+        for path in self._paths():
             self._remove(path)
-        self.path = self.memory_path = None
+        self.path = self.memory_path = self.cpu_path = None
 
 
 def lock_channel(channel):
