@@ -2,6 +2,7 @@
 # `make book` and `make test` on a machine that has nothing (issue 19), rerunnable by anyone with root:
 #
 #     sudo scripts/fresh_debian.sh [FOLDER]          # FOLDER defaults to /tmp/fresh-debian; it is replaced
+#     sudo STEPS=make-test scripts/fresh_debian.sh   # again, in the root made before: only the steps named
 #
 # 1. debootstrap --variant=minbase bookworm: a minimal Debian 12 root in FOLDER/root (no Python, make or git);
 # 2. what a new user's machine has: Debian 12's apt sources (deb.debian.org: bookworm, -updates, -security) and its
@@ -13,12 +14,15 @@
 #
 # The root is entered with bubblewrap, not chroot: the grader's sandbox creates a user namespace, and the kernel
 # refuses that (EPERM) to a chrooted process; bwrap's pivot_root gives the root a mount namespace of its own, where
-# nested user namespaces work. /proc is a new procfs, /dev and /sys are the host's; no mount outlives the run.
+# nested user namespaces work. /proc, /dev and /sys are the host's: bwrap's own --proc would cover parts of the new
+# procfs (/proc/sys, ...), and the kernel then refuses the grader's sandbox a proc of its own ("Can't mount proc on
+# /newroot/proc: Operation not permitted"). No mount outlives the run.
 # This machine's network, not a user's machine, is carried in too: http(s)_proxy and the CA bundle named by
 # SSL_CERT_FILE, PIP_CERT, NODE_EXTRA_CA_CERTS, ... when the host sets them (a TLS-inspecting proxy needs them).
 #
 # Logs: FOLDER/log/<step>.log; the times of the steps: FOLDER/times (printed at the end). Exit status: 0 when
-# every step passed.
+# every step passed. The root is kept for a look inside (about 6 GB): rm -rf FOLDER when done. On the host this
+# needs debootstrap and bubblewrap (installed with apt-get when missing) and about 7 GB of disk.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,9 +44,12 @@ fi
 command -v debootstrap >/dev/null || bash "$REPO/scripts/apt_install.sh" "the fresh root" debootstrap
 bash "$REPO/scripts/ensure_bwrap.sh"
 
-rm -rf "$FOLDER"
-mkdir -p "$FOLDER/log"
-: >"$FOLDER/times"
+STEPS=${STEPS:-debootstrap configure readme-prereq clone make-book make-test}
+if [[ " $STEPS " == *" debootstrap "* ]]; then
+    rm -rf "$FOLDER"
+    mkdir -p "$FOLDER/log"
+    : >"$FOLDER/times"
+fi
 
 # This machine's network settings (not the course's needs): proxies, and the CA bundles TLS clients are told of.
 network_env=()
@@ -75,8 +82,8 @@ run() {
 inside() {
     local directory=$1
     shift
-    bwrap --bind "$ROOT" / --dev-bind /dev /dev --proc /proc --ro-bind /sys /sys \
-        --unshare-pid --unshare-ipc --die-with-parent --chdir "$directory" \
+    bwrap --bind "$ROOT" / --dev-bind /dev /dev --bind /proc /proc --ro-bind /sys /sys \
+        --unshare-ipc --die-with-parent --chdir "$directory" \
         -- /usr/bin/env -i HOME=/root TERM=dumb PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         "${network_env[@]}" "$@"
 }
@@ -132,13 +139,19 @@ clone() {
     inside "/work/$NAME" git log -1 --format='%H %s'
 }
 
+# step NAME COMMAND...: run the step when STEPS names it
+step() {
+    [[ " $STEPS " == *" $1 "* ]] || return 0
+    run "$@"
+}
+
 status=0
-run debootstrap debootstrap --variant=minbase bookworm "$ROOT" "$MIRROR" || exit 1
-run configure configure || exit 1
-run readme-prereq prerequisites || exit 1
-run clone clone || exit 1
-run make-book inside "/work/$NAME" make book || status=1
-run make-test inside "/work/$NAME" make test || status=1
+step debootstrap debootstrap --variant=minbase bookworm "$ROOT" "$MIRROR" || exit 1
+step configure configure || exit 1
+step readme-prereq prerequisites || exit 1
+step clone clone || exit 1
+step make-book inside "/work/$NAME" make book || status=1
+step make-test inside "/work/$NAME" make test || status=1
 echo "==> times (seconds; logs in $FOLDER/log)"
 cat "$FOLDER/times"
 exit "$status"
