@@ -16,7 +16,8 @@
 # refuses that (EPERM) to a chrooted process; bwrap's pivot_root gives the root a mount namespace of its own, where
 # nested user namespaces work. /proc, /dev and /sys are the host's: bwrap's own --proc would cover parts of the new
 # procfs (/proc/sys, ...), and the kernel then refuses the grader's sandbox a proc of its own ("Can't mount proc on
-# /newroot/proc: Operation not permitted"). No mount outlives the run.
+# /newroot/proc: Operation not permitted"); /sys is writable, as on a machine, for the grader's memory cgroup.
+# No mount outlives the run.
 # This machine's network, not a user's machine, is carried in too: http(s)_proxy and the CA bundle named by
 # SSL_CERT_FILE, PIP_CERT, NODE_EXTRA_CA_CERTS, ... when the host sets them (a TLS-inspecting proxy needs them).
 #
@@ -82,7 +83,7 @@ run() {
 inside() {
     local directory=$1
     shift
-    bwrap --bind "$ROOT" / --dev-bind /dev /dev --bind /proc /proc --ro-bind /sys /sys \
+    bwrap --bind "$ROOT" / --dev-bind /dev /dev --bind /proc /proc --bind /sys /sys \
         --unshare-ipc --die-with-parent --chdir "$directory" \
         -- /usr/bin/env -i HOME=/root TERM=dumb PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         "${network_env[@]}" "$@"
