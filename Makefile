@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := chapters exercises
 NBVAL := $(BIN)/pytest --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300 -p no:cacheprovider
 
-.PHONY: help venv book book-students pdf test lab clean freeze bench practice student grade
+.PHONY: help venv book book-students pdf test fuzz lab clean freeze bench practice student grade
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -72,6 +72,14 @@ test: $(STAMP)  ## every test: ruff, unit tests, nbval over every notebook, the 
 	@bash scripts/ensure_chromium.sh
 	@$(MAKE) --no-print-directory node_modules/.package-lock.json
 	@$(BIN)/pytest tests/browser -p no:cacheprovider -s
+
+# The grader's property tests with many random examples (make test runs a few, the same each time).
+GRADER_FUZZ_EXAMPLES ?= 200
+fuzz: $(STAMP)  ## the grader's property tests on many random submissions: make fuzz GRADER_FUZZ_EXAMPLES=1000
+	@bash scripts/ensure_bwrap.sh
+	@echo "==> Property tests of the grader, $(GRADER_FUZZ_EXAMPLES) random examples each (GRADER_FUZZ_EXAMPLES)"
+	@GRADER_FUZZ_EXAMPLES=$(GRADER_FUZZ_EXAMPLES) $(BIN)/pytest $(wildcard tests/test_grader*property*.py) \
+	  -p no:cacheprovider --hypothesis-show-statistics
 
 # axe-core for the browser tests, pinned in package-lock.json (installed again only when that changes)
 node_modules/.package-lock.json: package.json package-lock.json

@@ -17,14 +17,13 @@ import os
 import re
 import sys
 import tempfile
-import time
 import traceback
 from dataclasses import replace
 from pathlib import Path
 
 from grader import sandbox, unprivileged
 from grader.check import check_master
-from grader.grade import Limits, MasterSession, QuestionResult, SubmissionResult, grade
+from grader.grade import STATUSES, Limits, MasterSession, QuestionResult, SubmissionResult, grade
 from grader.kernel import MAX_ROOT
 from grader.master import (
     MasterError,
@@ -37,8 +36,24 @@ from grader.master import (
 from grader.release import master_paths, release
 from grader.report import text_report, write_csv, write_gradebook_csv, write_json
 from grader.sandbox import SandboxLimits, SandboxUnavailable
+from grader.vocabulary import FileName, MasterText, Message, show
 
 EXIT_OK, EXIT_NOT_FULL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _say(text, stream=None):
+    """Print the teacher's or the master's text (paths, errors of the master, the grader's own words).
+
+    Anything a submission chose goes through :func:`grader.vocabulary.show` with a message of its own.
+    """
+    show(Message("teacher text", text=MasterText(str(text))), stream)
+
+
+def _internal_error():
+    """The grader's traceback, with the exception's type but not its text (which may quote a submission)."""
+    kind, error, trace = sys.exc_info()
+    frames = "".join(traceback.format_list(traceback.extract_tb(trace)))
+    return f"internal error of the grader:\nTraceback (most recent call last):\n{frames}{kind.__name__}"
 
 
 def build_parser():
@@ -176,7 +191,7 @@ def main(argv=None):
             return build_main(args.master, args.out)
         return command_grade(args)
     except MasterError as error:
-        print(f"error: {error}", file=sys.stderr)
+        _say(f"error: {error}", sys.stderr)
         return EXIT_USAGE
     except SandboxUnavailable as error:
         other = (
@@ -185,24 +200,24 @@ def main(argv=None):
             else "Where bwrap cannot work, a grader running as root can run each kernel as a user of its "
             "own with --unprivileged"
         )
-        print(
+        _say(
             f"error: the grader cannot isolate the kernels here: {error}.\n{other}; --no-sandbox runs "
             "student code unconfined (see exercises/teachers.md).",
-            file=sys.stderr,
+            sys.stderr,
         )
         return EXIT_USAGE
     except Exception:
-        print("internal error of the grader:\n" + traceback.format_exc(), file=sys.stderr)
+        _say(_internal_error(), sys.stderr)
         return EXIT_INTERNAL
 
 
 def command_release(args):
     masters = [Path(m) for m in args.masters] or master_paths("exercises")
     if not masters:
-        print("error: no master notebooks given and none in exercises/", file=sys.stderr)
+        _say("error: no master notebooks given and none in exercises/", sys.stderr)
         return EXIT_USAGE
     for path in release(masters, args.out):
-        print(f"wrote {path}")
+        _say(f"wrote {path}")
     return EXIT_OK
 
 
@@ -212,14 +227,14 @@ def command_check(args):
         problems = check_master(path)
         if problems:
             failed = True
-            print(f"{path}: {len(problems)} problem(s)", file=sys.stderr)
+            _say(f"{path}: {len(problems)} problem(s)", sys.stderr)
             for problem in problems:
-                print(f"  - {problem}", file=sys.stderr)
+                _say(f"  - {problem}", sys.stderr)
             continue
         master = parse_master(path)
         kinds = ", ".join(f"{q.id} ({q.kind}, {q.points:g} pt)" for q in master.questions)
         hidden = sum(1 for q in master.questions if q.hidden_source)
-        print(
+        _say(
             f"{path}: {len(master.questions)} questions, {master.max_score:g} points, "
             f"{hidden} hidden checks: {kinds}"
         )
@@ -270,7 +285,7 @@ def exposed_paths(master, submission):
 def command_grade(args):
     master = parse_master(args.master)
     if args.no_sandbox and args.unprivileged:
-        print("error: --no-sandbox and --unprivileged exclude each other: choose one", file=sys.stderr)
+        _say("error: --no-sandbox and --unprivileged exclude each other: choose one", sys.stderr)
         return EXIT_USAGE
     limits = limits_from(args)
     sandbox.require(limits.sandbox)
@@ -278,27 +293,26 @@ def command_grade(args):
     if limits.sandbox.unprivileged:
         exposed = exposed_paths(Path(args.master), submission)
         if exposed:
-            print("error: with --unprivileged, kernels could read what every user may read:", file=sys.stderr)
-            print("\n".join(f"  - {line}" for line in exposed), file=sys.stderr)
+            _say("error: with --unprivileged, kernels could read what every user may read:", sys.stderr)
+            _say("\n".join(f"  - {line}" for line in exposed), sys.stderr)
             return EXIT_USAGE
     elif not limits.sandbox.enabled:
-        print(NO_SANDBOX_WARNING, file=sys.stderr)
+        _say(NO_SANDBOX_WARNING, sys.stderr)
     if submission.is_dir():
         if args.json:
-            print(
-                "error: --json FILE is for one submission; use --json-dir DIR with a folder", file=sys.stderr
-            )
+            _say("error: --json FILE is for one submission; use --json-dir DIR with a folder", sys.stderr)
             return EXIT_USAGE
         return grade_folder(master, submission, args, limits)
     if args.csv or args.json_dir or args.id_column:
-        print("error: --csv, --json-dir and --id-column need a folder of submissions", file=sys.stderr)
+        _say("error: --csv, --json-dir and --id-column need a folder of submissions", sys.stderr)
         return EXIT_USAGE
-    start = time.monotonic()
     result = grade(master, submission, student_id=args.student_id, limits=limits)
-    seconds = time.monotonic() - start
     if args.json:
-        write_json(args.json, result, seconds)  # written after every process of the submission is gone
-    print(f"Total: {result.score:g}/{result.max_score:g}" if args.quiet else text_report(result))
+        write_json(args.json, result)  # written after every process of the submission is gone
+    if args.quiet:
+        show(Message("total", score=float(result.score), max_score=float(result.max_score)))
+    else:
+        _say(text_report(result))  # text_report's lines are the vocabulary's (grader.report)
     return EXIT_OK if result.score == result.max_score else EXIT_NOT_FULL
 
 
@@ -313,6 +327,7 @@ def _init_worker(master_path, limits):
 
 
 def _error_result(master, shown, student_id, status, message):
+    """Every question of the submission ``shown`` with ``status`` and ``message`` (a Message)."""
     result = SubmissionResult(shown, str(master.path), student_id or "")
     result.questions = [QuestionResult(q.id, q.points, status, message) for q in master.questions]
     return result
@@ -324,21 +339,16 @@ def _grade_in_worker(path, shown, student_id, chosen_by_student=False):
         result = grade(
             master, path, student_id=student_id, limits=_WORKER["limits"], session=_WORKER["session"]
         )
-    except MasterError as error:
+    except MasterError:
         if not chosen_by_student:
             raise
         # the master failed for an id the student wrote: that submission's error, not the class's
         _WORKER["session"].close()
-        return _error_result(
-            master,
-            shown,
-            student_id,
-            "error",
-            f"the master could not run for the STUDENT_ID this notebook declares: {error}",
-        )
-    except Exception as error:  # one broken submission must not stop the class
+        # (its text quotes the STUDENT_ID and the master's exception: grade it alone to see it)
+        return _error_result(master, shown, student_id, "error", Message("master failed for id"))
+    except Exception:  # one broken submission must not stop the class
         _WORKER["session"].close()
-        return _error_result(master, shown, student_id, "error", f"internal grader error: {error!r}")
+        return _error_result(master, shown, student_id, "error", Message("internal error"))
     result.submission = shown
     return result
 
@@ -366,8 +376,8 @@ def _student_id(path, name, id_from):
     except ValueError:
         return None, None  # grade() reports the unreadable notebook
     text = declared_student_id_text(notebook)
-    if text is not None and student_id_problem(text):
-        return None, f"its STUDENT_ID cannot be used: {student_id_problem(text)}"
+    if text is not None and student_id_problem(text):  # master.py's own words, not the id
+        return None, Message("id unusable", problem=MasterText(student_id_problem(text)))
     return declared_student_id(notebook), None
 
 
@@ -433,6 +443,23 @@ def _run_pool(master, jobs, limits, work):
     return done, unfinished
 
 
+def show_results(results, quiet):
+    """The console lines of a class run: each submission's total, and unless ``quiet`` each question."""
+    for result in results:
+        score = {"score": float(result.score), "max_score": float(result.max_score)}
+        show(Message("total line", submission=FileName(result.submission), **score))
+        if not quiet:
+            for q in result.questions:
+                status = q.status if q.status in STATUSES else "error"
+                line = {"id": MasterText(q.id), "status": MasterText(status)}
+                if q.status != "passed":
+                    show(Message("question line message", message=q.message, **line))
+                else:
+                    show(Message("question line", **line))
+                if q.hint is not None:
+                    show(Message("hint line", hint=q.hint))
+
+
 def grade_folder(master, folder, args, limits):
     raw_folder = os.fsencode(folder)
     entries, refused = [], []
@@ -441,24 +468,17 @@ def grade_folder(master, folder, args, limits):
         if entry.name.startswith(b"."):
             continue
         if entry.is_symlink() or not entry.is_file(follow_symlinks=False):
-            refused.append(f"{name!r}: not a regular file (a folder or a link), not graded")
+            refused.append(Message("refused name", name=FileName(name)))
             continue
         entries.append((entry.path, name, _is_utf8(entry.name)))
     if not entries:
-        print(f"error: no submissions in {folder}", file=sys.stderr)
+        _say(f"error: no submissions in {folder}", sys.stderr)
         return EXIT_USAGE
     jobs = max(1, args.jobs)
     results, work = {}, []
     for index, (path, name, utf8) in enumerate(entries):
         if not utf8 and args.id_from == "filename":
-            results[index] = _error_result(
-                master,
-                name,
-                "",
-                "error",
-                "the file name is not valid UTF-8, so it gives no student id: "
-                "rename the file and grade it again",
-            )
+            results[index] = _error_result(master, name, "", "error", Message("not utf8 name"))
             continue
         student_id, problem = _student_id(os.fsdecode(path), name, args.id_from)
         if problem:
@@ -481,9 +501,7 @@ def grade_folder(master, folder, args, limits):
             retried, broken = _run_pool(master, 1, limits, [item])
             results.update(retried)
             for index, _, shown, sid, _ in broken:
-                results[index] = _error_result(
-                    master, shown, sid, "crashed", "the grading process died while grading this submission"
-                )
+                results[index] = _error_result(master, shown, sid, "crashed", Message("worker died"))
     finally:
         if previous is None:
             os.environ.pop("TMPDIR", None)
@@ -491,29 +509,16 @@ def grade_folder(master, folder, args, limits):
             os.environ["TMPDIR"] = previous
         unprivileged.remove_tree(run_root)  # no recursion, however deep a kernel nested its folders
     ordered = [results[index] for index in range(len(entries))]
-    for result in ordered:
-        print(
-            f"{result.submission!r}: {result.score:g}/{result.max_score:g}"
-            if "\n" in result.submission
-            else f"{result.submission}: {result.score:g}/{result.max_score:g}"
-        )
-        if not args.quiet:
-            for q in result.questions:
-                line = f"    {q.id}: {q.status}"
-                if q.status != "passed":
-                    line += f": {q.message}"
-                if q.hint:
-                    line += f"\n        hint: {q.hint}"
-                print(line)
+    show_results(ordered, args.quiet)
     if args.json_dir:  # written once every kernel is gone, to paths no sandbox sees
         for name, result in zip(report_names([r.submission for r in ordered]), ordered, strict=True):
             write_json(Path(args.json_dir) / f"{name}.json", result)
     if args.csv and args.id_column:
         write_gradebook_csv(args.csv, ordered, master.questions, args.id_column, Path(master.path).stem)
-        print(f"wrote {args.csv} (gradebook import, keyed by {args.id_column!r})")
+        show(Message("wrote gradebook", path=MasterText(str(args.csv)), column=MasterText(args.id_column)))
     elif args.csv:
         write_csv(args.csv, ordered, master.questions)
-        print(f"wrote {args.csv}")
+        show(Message("wrote", path=MasterText(str(args.csv))))
     for line in refused:
-        print(f"refused: {line}")
+        show(line)
     return EXIT_OK

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from grader import forbid
 from grader.master import MasterError, cell_info, strip_region  # noqa: F401 - MasterError re-exported
 from grader.protocol import KERNEL_SIDE_SOURCE, QueryFailed, read_report
+from grader.vocabulary import MasterText, Message
 
 OWN = "own chain"
 FOLLOW = "follow-through"
@@ -260,7 +261,7 @@ def apply(master, session, run, cells_info, result, limits, grade_question, answ
         graded = own.get(question.id)
         if not d.uses or d.share <= 0 or graded is None or graded.points >= graded.max_points:
             continue
-        if graded.message.find("which this question forbids") >= 0:
+        if "forbidden cell" in graded.message.keys():
             continue  # a forbidden helper scores 0 on every chain
         broken = [u for u in d.uses if not full.get(u, False)]
         if broken:
@@ -317,9 +318,7 @@ def apply(master, session, run, cells_info, result, limits, grade_question, answ
         finally:
             budget.stop()
         if _better(own[question.id], verdict, question, report, d):
-            _record(
-                own[question.id], verdict, question, report, d, f"following through from your {_ids(broken)}"
-            )
+            _record(own[question.id], verdict, question, report, d, Message("follow own", ids=_ids(broken)))
             done.add(question.id)
     # 2. the master's values of the carried names, in the student's kernel, and the answer cell again.
     for question, d, broken in todo:
@@ -349,19 +348,13 @@ def apply(master, session, run, cells_info, result, limits, grade_question, answ
         finally:
             budget.stop()
         if _better(own[question.id], verdict, question, report, d):
-            names = ", ".join(d.names)
-            _record(
-                own[question.id],
-                verdict,
-                question,
-                report,
-                d,
-                f"following through from the reference values of {_ids(broken)} ({names})",
-            )
+            names = tuple(MasterText(name) for name in d.names)
+            how = Message("follow reference", ids=_ids(broken), names=names)
+            _record(own[question.id], verdict, question, report, d, how)
 
 
 def _ids(ids):
-    return ", ".join(ids)
+    return tuple(MasterText(i) for i in ids)
 
 
 def _g_seed(student_id, question_id):
@@ -391,11 +384,11 @@ def _record(graded, verdict, question, report, d, how):
     graded.status = verdict.status
     graded.hint = verdict.hint
     graded.checks = [(c.label, c.passed) for c in verdict.checks] if partial else []
-    share = "" if d.share >= 1 else f" ({d.share:g} of the points for a follow-through answer)"
+    share = () if d.share >= 1 else Message("follow share", share=float(d.share))
     if verdict.status == "passed":
-        graded.message = f"correct, {how}{share}"
+        graded.message = Message("followed correct", how=how, share=share)
     else:
-        graded.message = f"{verdict.message} ({how}){share}"
+        graded.message = Message("followed", message=verdict.message, how=how, share=share)
     graded.marked = FOLLOW
 
 

@@ -22,6 +22,7 @@ from grader import follow_through, forbid, sandbox, student_seed
 from grader.judges import FD_STEP, Task, Verdict, judge
 from grader.kernel import Kernel
 from grader.master import (
+    MAX_NOTEBOOK_BYTES,
     MasterError,
     NotebookError,
     cell_info,
@@ -30,8 +31,9 @@ from grader.master import (
     read_notebook,
     with_student_id,
 )
-from grader.protocol import QueryFailed, ask
+from grader.protocol import REPORT_LIMIT, QueryFailed, ask
 from grader.sandbox import SandboxLimits
+from grader.vocabulary import MasterText, Message
 
 STATUSES = ("passed", "failed", "error", "timeout", "crashed", "not attempted")
 DEFAULT_STUDENT_ID = "demo"
@@ -52,21 +54,21 @@ class Limits:
 
 @dataclass
 class QuestionResult:
-    """The grade of one question."""
+    """The grade of one question; its message, hint and check labels are messages (grader.vocabulary)."""
 
     id: str
     max_points: float
     status: str
-    message: str
+    message: Message
     points: float = 0.0
-    hint: str | None = None
+    hint: Message | None = None
     checks: list = field(default_factory=list)  # [(label, passed)] when the question gives partial credit
     marked: str = "own chain"  # or "follow-through" (grader.follow_through)
 
 
 @dataclass
 class SubmissionResult:
-    """The grade of one submission."""
+    """The grade of one submission; its notes are :class:`~grader.vocabulary.Message`."""
 
     submission: str
     master: str
@@ -308,28 +310,61 @@ def submission_cells(notebook, master, student_id):
 
 def _not_defined(question, cell_index, run):
     """Status and message for an answer name that the submission does not define."""
-    name = f"`{question.answer}`"
+    name = Message("name", name=MasterText(question.answer))
+    qid = MasterText(question.id)
     if cell_index is None:
-        return (
-            "error",
-            f"{name} is not defined: the answer cell of {question.id} is missing from the notebook",
-        )
+        return "error", Message("answer cell missing", what=name, question=qid)
     execution = run.cell_status.get(cell_index)
     if execution is None and run.out_of_time:
-        return (
-            "timeout",
-            f"the submission's time limit of {run.limits.submission_timeout:g} s ran out "
-            f"before the answer cell of {question.id} ran",
+        return "timeout", Message(
+            "answer cell out of time", seconds=run.limits.submission_timeout, question=qid
         )
     if execution is None or cell_index in run.bad_cells and execution.status != "timeout":
-        return "crashed", f"the answer cell of {question.id} killed the kernel, so {name} is not defined"
+        return "crashed", Message("answer cell crashed", question=qid, what=name)
     if execution.status == "error" and execution.ename == "NotImplementedError":
-        return "not attempted", "not answered yet (the cell still raises NotImplementedError)"
+        return "not attempted", Message("not attempted cell")
     if execution.status == "timeout":
-        return "timeout", f"the answer cell ran longer than {run.limits.cell_timeout:g} s and was stopped"
-    if execution.status == "error":
-        return "error", f"the answer cell raised {execution.ename}: {execution.evalue[:200]}"
-    return "error", f"the answer cell ran but does not define {name}"
+        return "timeout", Message("answer cell timeout", seconds=run.limits.cell_timeout)
+    if execution.status == "error":  # neither the exception's name nor its text: the student chose both
+        return "error", Message("answer cell raised", what=name)
+    return "error", Message("answer cell undefined", what=name)
+
+
+#: Why a file is not a notebook, by the words of grader.master.read_notebook after the file's path
+#: (which the student named), as the vocabulary says it; the rest of its text is not shown.
+_UNREADABLE = (
+    ("invalid JSON", "it is not a notebook: invalid JSON"),
+    ("is an empty file", "it is an empty file, not a notebook"),
+    ("is larger than", f"it is larger than {MAX_NOTEBOOK_BYTES // 1_000_000} MB"),
+    ("not valid Unicode", "it is not a valid notebook: it contains text that is not valid Unicode"),
+    ("no list of cells", "it is not a notebook: no list of cells"),
+    ("not a version 4 notebook", "it is not a version 4 notebook"),
+    ("a cell", "it is not a valid notebook: a cell is malformed"),
+)
+
+
+def _unreadable(error, path):
+    """What :class:`NotebookError` says about the file, in the grader's words only."""
+    said = str(error)
+    said = said[len(str(path)) :] if said.startswith(str(path)) else ""
+    reason = next((reason for words, reason in _UNREADABLE if words in said), "it cannot be read")
+    return MasterText(reason)
+
+
+def _query_message(failure, name, time_limit, limits):
+    """The message of a query that gave no report, from its status and the grader's own words only."""
+    said = str(failure.message)
+    if failure.status == "timeout" and "submission's time limit" in said:
+        return Message("query out of time", what=name, seconds=limits.submission_timeout)
+    if failure.status == "timeout":
+        return Message("query timeout", what=name, seconds=time_limit)
+    if failure.status == "crashed" and "too many times" in said:
+        return Message("query too many crashes", what=name)
+    if failure.status == "crashed":
+        return Message("query crashed", what=name)
+    if "larger than" in said:
+        return Message("query too large", what=name, megabytes=REPORT_LIMIT // 1_000_000)
+    return Message("query error", what=name)
 
 
 def grade_question(question, report, run, cells_info, student_id, course=frozenset()):
@@ -349,14 +384,15 @@ def grade_question(question, report, run, cells_info, student_id, course=frozens
     cell_index = _answer_cell(cells_info, question)
     broken = forbid.notebook_use(cells_info, forbidden, course) if forbidden else None
     if broken:  # any cell of the student's own, not only the answer cell (see grader.forbid)
-        rule, index = broken
-        where = "the answer cell" if index == cell_index else f"code cell {index}"
-        return Verdict("failed", f"{where} uses {rule}, which this question forbids (see its text): 0 points")
+        rule, index = broken  # a forbidden name of the master's, or a tool of forbid.BYPASS_TOOLS
+        where = Message("the answer cell") if index == cell_index else Message("code cell", index=index)
+        return Verdict("failed", Message("forbidden cell", where=where, rule=MasterText(rule)))
     time_limit = run.limits.question_timeout or float(settings["time_limit"])
     try:
         student = run.ask(request, time_limit)
     except QueryFailed as failure:
-        return Verdict(failure.status, f"`{question.answer}`: {failure.message}")
+        name = Message("name", name=MasterText(question.answer))
+        return Verdict(failure.status, _query_message(failure, name, time_limit, run.limits))
     answer = student.get("answer")
     if isinstance(answer, dict) and answer.get("undefined"):
         return Verdict(*_not_defined(question, cell_index, run))
@@ -398,10 +434,8 @@ def grade(master, submission_path, student_id=None, limits=None, session=None):
             notebook = read_notebook(submission_path)
         except NotebookError as error:
             result.student_id = resolve_student_id(None, student_id)
-            result.questions = [
-                QuestionResult(q.id, q.points, "error", f"the submission is not gradable: {error}")
-                for q in master.questions
-            ]
+            unreadable = Message("not gradable", why=_unreadable(error, submission_path))
+            result.questions = [QuestionResult(q.id, q.points, "error", unreadable) for q in master.questions]
             return result
         result.student_id = resolve_student_id(notebook, student_id)
         cells_info = submission_cells(notebook, master, result.student_id)
@@ -437,16 +471,19 @@ def grade(master, submission_path, student_id=None, limits=None, session=None):
                     verdict = grade_question(
                         question, report, run, cells_info, result.student_id, forbid.course_sources(master)
                     )
-                except Exception as error:  # judging one question must not cost the others
-                    message = f"the grader could not judge this answer ({type(error).__name__})"
-                    verdict = Verdict("error", message)
+                except Exception:  # judging one question must not cost the others
+                    verdict = Verdict("error", Message("could not judge"))
                 partial = bool(report["settings"].get("partial", False))
                 checks = [(c.label, c.passed) for c in verdict.checks] if partial else []
                 message = verdict.message
                 if checks and verdict.status == "failed":
-                    passed = [label for label, ok in checks if ok]
-                    message += f" [partial credit: {len(passed)} of {len(checks)} checks passed"
-                    message += f": {', '.join(passed)}]" if passed else "]"
+                    passed = tuple(label for label, ok in checks if ok)
+                    counts = {"message": message, "passed": len(passed), "total": len(checks)}
+                    message = (
+                        Message("partial labels", labels=passed, **counts)
+                        if passed
+                        else Message("partial", **counts)
+                    )
                 result.questions.append(
                     QuestionResult(
                         question.id,
@@ -463,18 +500,12 @@ def grade(master, submission_path, student_id=None, limits=None, session=None):
             )
         finally:
             run.close()  # every process of the submission is gone before the result exists
+        # Only the first run of the cells is noted (before any question or master value reached the
+        # kernel). The number of restarts and whether the submission ran out of time are not shown:
+        # the student's code decides them, and with the grader's inputs in its kernel it could
+        # spell them out (issue 20); each question's own status already says what happened to it.
         if run.output_truncated:
-            result.notes.append(
-                f"the notebook printed more than {limits.output_limit} bytes in a cell; "
-                "the extra output was dropped"
-            )
-        if run.restarts:
-            result.notes.append(f"the kernel was restarted {run.restarts} time(s)")
-        if run.out_of_time:
-            result.notes.append(
-                f"the submission's time limit of {limits.submission_timeout:g} s ran out; "
-                "what had not run by then scored 0"
-            )
+            result.notes.append(Message("output dropped", limit=limits.output_limit))
         return result
     finally:
         if own_session:

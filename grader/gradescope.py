@@ -39,6 +39,7 @@ from packaging.requirements import Requirement
 
 from grader import sandbox
 from grader.master import MasterError, parse_master
+from grader.vocabulary import MasterText, Message, render, show
 
 ROOT = Path(__file__).resolve().parent.parent
 #: What the grader and the kernels import; their dependencies are pinned too (:func:`pinned_requirements`).
@@ -157,7 +158,13 @@ def question_visibility(master_path):
 
 
 def _failure(message):
-    return {"score": 0.0, "output": message, "visibility": "visible", "tests": []}
+    """results.json of a submission that was not graded, saying why (a :class:`grader.vocabulary.Message`)."""
+    return {"score": 0.0, "output": render(message), "visibility": "visible", "tests": []}
+
+
+def _say(text, stream=None):
+    """Print the grader's or the container's own words (never a submission's: those are in the results)."""
+    show(Message("teacher text", text=MasterText(str(text))), stream)
 
 
 def close_to_students(root):
@@ -179,7 +186,7 @@ def isolation_flags():
         return [], None
     fallback = sandbox.unprivileged_problem()
     if fallback is None:
-        print(f"bubblewrap cannot work here ({cause}): kernels run as users of their own", file=sys.stderr)
+        _say(f"bubblewrap cannot work here ({cause}): kernels run as users of their own", sys.stderr)
         return ["--unprivileged"], None
     return None, f"{cause}; and {fallback}"
 
@@ -195,11 +202,10 @@ def run(root=Path("/autograder"), master_name="master.ipynb"):
     submission = find_submission(root / "submission", master_name)
     flags, cause = isolation_flags()
     if submission is None:
-        results = _failure("Your submission has no notebook (.ipynb): upload your exercise notebook.")
+        results = _failure(Message("no notebook"))
     elif cause is not None:
-        print(f"no kernel can be isolated in this container: {cause}", file=sys.stderr)
-        results = _failure("The grader could not grade this submission (it cannot isolate it in this "
-                           "container). Tell your teacher: resubmitting the same file will not help.")
+        _say(f"no kernel can be isolated in this container: {cause}", sys.stderr)
+        results = _failure(Message("cannot isolate"))
     else:
         student_id = student_id_from_metadata(root / "submission_metadata.json")
         with tempfile.TemporaryDirectory() as work:
@@ -212,10 +218,8 @@ def run(root=Path("/autograder"), master_name="master.ipynb"):
             if completed.returncode in (0, 1) and raw.exists():
                 results = json.loads(raw.read_text(encoding="utf-8"))
             else:
-                print(completed.stdout[-4000:], completed.stderr[-4000:], sep="\n", file=sys.stderr)
-                code = completed.returncode
-                results = _failure(f"The grader could not grade this submission (exit {code}). "
-                                   "Tell your teacher: resubmitting the same file will not help.")
+                _say(completed.stdout[-4000:] + "\n" + completed.stderr[-4000:], sys.stderr)  # the grader's
+                results = _failure(Message("grader failed", code=completed.returncode))
         visibility = question_visibility(master)
         for test in results.get("tests", []):
             test["visibility"] = visibility.get(str(test.get("number", test.get("name"))), DEFAULT_VISIBILITY)
@@ -229,7 +233,7 @@ def main(argv=None):
     parser.add_argument("--root", default="/autograder", help="Gradescope's folder (default /autograder)")
     args = parser.parse_args(argv)
     results = run(Path(args.root))
-    print(f"score {results.get('score', 0)} / {results.get('max_score', '?')}")
+    _say(f"score {results.get('score', 0)} / {results.get('max_score', '?')}")
     return 0
 
 
@@ -238,9 +242,9 @@ def build_main(master, out):
     try:
         written = build_zip(master, out)
     except MasterError as error:
-        print(f"error: {error}", file=sys.stderr)
+        _say(f"error: {error}", sys.stderr)
         return 2
-    print(f"wrote {written}: upload it as the autograder of a Gradescope programming assignment")
+    _say(f"wrote {written}: upload it as the autograder of a Gradescope programming assignment")
     return 0
 
 
