@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := chapters exercises
 NBVAL := $(BIN)/pytest --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300 -p no:cacheprovider
 
-.PHONY: nbval-older-cpu help venv book book-students pdf test lab clean freeze bench practice student grade
+.PHONY: nbval-older-cpu help venv book book-students pdf test fuzz lab clean freeze bench practice student grade
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -83,6 +83,15 @@ test: $(STAMP)  ## every test: ruff, unit tests, nbval over every notebook, the 
 nbval-older-cpu: $(STAMP)  ## nbval as an older CPU computes (OpenBLAS Prescott kernels, 1 thread, no AVX loops)
 	@echo "==> nbval as an older CPU: $$($(BIN)/python scripts/older_cpu_env.py)"
 	@env $$($(BIN)/python scripts/older_cpu_env.py) $(NBVAL)
+
+# The grader's property tests with many random examples (make test runs a few, the same each time).
+GRADER_FUZZ_EXAMPLES ?= 200
+fuzz: $(STAMP)  ## the grader's property tests on many random submissions: make fuzz GRADER_FUZZ_EXAMPLES=1000
+	@bash scripts/ensure_bwrap.sh
+	@echo "==> Property tests of the grader, $(GRADER_FUZZ_EXAMPLES) random examples each (GRADER_FUZZ_EXAMPLES)"
+	@GRADER_FUZZ_EXAMPLES=$(GRADER_FUZZ_EXAMPLES) $(BIN)/pytest tests/test_grader_outputs_property.py \
+	  tests/test_grader_reader.py tests/test_grader_follow_through_own_method.py \
+	  -p no:cacheprovider --hypothesis-show-statistics
 
 # axe-core for the browser tests, pinned in package-lock.json (installed again only when that changes)
 node_modules/.package-lock.json: package.json package-lock.json

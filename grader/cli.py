@@ -23,14 +23,13 @@ import os
 import re
 import sys
 import tempfile
-import time
 import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from grader import sandbox, unprivileged
 from grader.check import check_master
-from grader.grade import Limits, MasterSession, QuestionResult, SubmissionResult, grade
+from grader.grade import STATUSES, Limits, MasterSession, QuestionResult, SubmissionResult, grade
 from grader.kernel import MAX_ROOT, KernelStartFailed, start_failures
 from grader.master import (
     MasterError,
@@ -43,14 +42,14 @@ from grader.master import (
 from grader.release import master_paths, release
 from grader.report import text_report, write_csv, write_gradebook_csv, write_json
 from grader.sandbox import SandboxLimits, SandboxUnavailable
+from grader.vocabulary import FileName, MasterText, Message, show
 
 EXIT_OK, EXIT_NOT_FULL, EXIT_USAGE, EXIT_INTERNAL, EXIT_NOT_GRADED = 0, 1, 2, 3, 4
 
-NOT_GRADED = "not graded, rerun"
-#: Why a submission is not graded: the whole vocabulary.
-KERNEL_DID_NOT_START = "a kernel did not start (the machine ran out of processes, memory or CPU time)"
-WORKER_DIED = "the grading process died"
-INTERNAL_ERROR = "an internal error of the grader"
+#: Why a submission is "not graded, rerun": keys of grader.vocabulary's phrases, the whole list.
+KERNEL_DID_NOT_START = "kernel did not start"
+WORKER_DIED = "worker died"
+INTERNAL_ERROR = "internal error reason"
 
 
 @dataclass
@@ -59,7 +58,22 @@ class NotGraded:
 
     submission: str
     student_id: str
-    reason: str  # one of the reasons above
+    reason: str  # one of the reasons above (a key of grader.vocabulary.PHRASES)
+
+
+def _say(text, stream=None):
+    """Print the teacher's or the master's text (paths, errors of the master, the grader's own words).
+
+    Anything a submission chose goes through :func:`grader.vocabulary.show` with a message of its own.
+    """
+    show(Message("teacher text", text=MasterText(str(text))), stream)
+
+
+def _internal_error():
+    """The grader's traceback, with the exception's type but not its text (which may quote a submission)."""
+    kind, error, trace = sys.exc_info()
+    frames = "".join(traceback.format_list(traceback.extract_tb(trace)))
+    return f"internal error of the grader:\nTraceback (most recent call last):\n{frames}{kind.__name__}"
 
 
 def build_parser():
@@ -199,7 +213,7 @@ def main(argv=None):
             return build_main(args.master, args.out)
         return command_grade(args)
     except MasterError as error:
-        print(f"error: {error}", file=sys.stderr)
+        _say(f"error: {error}", sys.stderr)
         return EXIT_USAGE
     except SandboxUnavailable as error:
         other = (
@@ -208,24 +222,24 @@ def main(argv=None):
             else "Where bwrap cannot work, a grader running as root can run each kernel as a user of its "
             "own with --unprivileged"
         )
-        print(
+        _say(
             f"error: the grader cannot isolate the kernels here: {error}.\n{other}; --no-sandbox runs "
             "student code unconfined (see exercises/teachers.md).",
-            file=sys.stderr,
+            sys.stderr,
         )
         return EXIT_USAGE
     except Exception:
-        print("internal error of the grader:\n" + traceback.format_exc(), file=sys.stderr)
+        _say(_internal_error(), sys.stderr)
         return EXIT_INTERNAL
 
 
 def command_release(args):
     masters = [Path(m) for m in args.masters] or master_paths("exercises")
     if not masters:
-        print("error: no master notebooks given and none in exercises/", file=sys.stderr)
+        _say("error: no master notebooks given and none in exercises/", sys.stderr)
         return EXIT_USAGE
     for path in release(masters, args.out):
-        print(f"wrote {path}")
+        _say(f"wrote {path}")
     return EXIT_OK
 
 
@@ -235,14 +249,14 @@ def command_check(args):
         problems = check_master(path)
         if problems:
             failed = True
-            print(f"{path}: {len(problems)} problem(s)", file=sys.stderr)
+            _say(f"{path}: {len(problems)} problem(s)", sys.stderr)
             for problem in problems:
-                print(f"  - {problem}", file=sys.stderr)
+                _say(f"  - {problem}", sys.stderr)
             continue
         master = parse_master(path)
         kinds = ", ".join(f"{q.id} ({q.kind}, {q.points:g} pt)" for q in master.questions)
         hidden = sum(1 for q in master.questions if q.hidden_source)
-        print(
+        _say(
             f"{path}: {len(master.questions)} questions, {master.max_score:g} points, "
             f"{hidden} hidden checks: {kinds}"
         )
@@ -293,7 +307,7 @@ def exposed_paths(master, submission):
 def command_grade(args):
     master = parse_master(args.master)
     if args.no_sandbox and args.unprivileged:
-        print("error: --no-sandbox and --unprivileged exclude each other: choose one", file=sys.stderr)
+        _say("error: --no-sandbox and --unprivileged exclude each other: choose one", sys.stderr)
         return EXIT_USAGE
     limits = limits_from(args)
     sandbox.require(limits.sandbox)
@@ -301,34 +315,33 @@ def command_grade(args):
     if limits.sandbox.unprivileged:
         exposed = exposed_paths(Path(args.master), submission)
         if exposed:
-            print("error: with --unprivileged, kernels could read what every user may read:", file=sys.stderr)
-            print("\n".join(f"  - {line}" for line in exposed), file=sys.stderr)
+            _say("error: with --unprivileged, kernels could read what every user may read:", sys.stderr)
+            _say("\n".join(f"  - {line}" for line in exposed), sys.stderr)
             return EXIT_USAGE
     elif not limits.sandbox.enabled:
-        print(NO_SANDBOX_WARNING, file=sys.stderr)
+        _say(NO_SANDBOX_WARNING, sys.stderr)
     if submission.is_dir():
         if args.json:
-            print(
-                "error: --json FILE is for one submission; use --json-dir DIR with a folder", file=sys.stderr
-            )
+            _say("error: --json FILE is for one submission; use --json-dir DIR with a folder", sys.stderr)
             return EXIT_USAGE
         return grade_folder(master, submission, args, limits)
     if args.csv or args.json_dir or args.id_column:
-        print("error: --csv, --json-dir and --id-column need a folder of submissions", file=sys.stderr)
+        _say("error: --csv, --json-dir and --id-column need a folder of submissions", sys.stderr)
         return EXIT_USAGE
-    start = time.monotonic()
     session = MasterSession(master, limits)
     try:
         result = grade_with_retry(master, submission, args.student_id, limits, session)
     finally:
         session.close()
-    seconds = time.monotonic() - start
     if isinstance(result, NotGraded):
-        print(f"{NOT_GRADED}: {result.reason}; no grade was written", file=sys.stderr)
+        show(Message("not graded one", reason=Message(result.reason)), sys.stderr)
         return EXIT_NOT_GRADED
     if args.json:
-        write_json(args.json, result, seconds)  # written after every process of the submission is gone
-    print(f"Total: {result.score:g}/{result.max_score:g}" if args.quiet else text_report(result))
+        write_json(args.json, result)  # written after every process of the submission is gone
+    if args.quiet:
+        show(Message("total", score=float(result.score), max_score=float(result.max_score)))
+    else:
+        _say(text_report(result))  # text_report's lines are the vocabulary's (grader.report)
     return EXIT_OK if result.score == result.max_score else EXIT_NOT_FULL
 
 
@@ -343,18 +356,18 @@ def _init_worker(master_path, limits):
 
 
 def _error_result(master, shown, student_id, status, message):
+    """Every question of the submission ``shown`` with ``status`` and ``message`` (a Message)."""
     result = SubmissionResult(shown, str(master.path), student_id or "")
     result.questions = [QuestionResult(q.id, q.points, status, message) for q in master.questions]
     return result
 
 
-def _internal_error(error, shown):
-    """Where the grader failed: its own frames, not the message (which may quote the submission)."""
+def _log_internal_error(error, shown):
+    """Where the grader failed: its own frames and the exception's type, not its text (which may quote
+    the submission)."""
     frames = "".join(traceback.format_tb(error.__traceback__))
-    print(
-        f"internal error of the grader ({type(error).__name__}) while grading {shown!r}:\n{frames}",
-        file=sys.stderr,
-    )
+    show(Message("internal error while", submission=FileName(shown)), sys.stderr)
+    _say(f"{frames}{type(error).__name__}", sys.stderr)
 
 
 def grade_with_retry(master, path, student_id, limits, session, chosen_by_student=False, shown=None):
@@ -372,27 +385,22 @@ def grade_with_retry(master, path, student_id, limits, session, chosen_by_studen
         before = start_failures()
         try:
             result = grade(master, path, student_id=student_id, limits=limits, session=session)
-        except MasterError as error:
+        except MasterError:
             session.close()
             if attempt == 1:
                 continue
             if not chosen_by_student:
                 raise
             # the master failed for an id the student wrote: that submission's error, not the class's
-            return _error_result(
-                master,
-                shown,
-                student_id,
-                "error",
-                f"the master could not run for the STUDENT_ID this notebook declares: {error}",
-            )
+            # (its text quotes the STUDENT_ID and the master's exception: grade it alone to see it)
+            return _error_result(master, shown, student_id, "error", Message("master failed for id"))
         except KernelStartFailed:
             session.close()
             reason = KERNEL_DID_NOT_START
             continue
         except Exception as error:  # noqa: BLE001 - one broken submission must not stop the class
             session.close()
-            _internal_error(error, shown)
+            _log_internal_error(error, shown)
             reason = INTERNAL_ERROR
             continue
         if start_failures() > before:  # a kernel failed inside the grade: its verdicts are not the student's
@@ -433,8 +441,8 @@ def _student_id(path, name, id_from):
     except ValueError:
         return None, None  # grade() reports the unreadable notebook
     text = declared_student_id_text(notebook)
-    if text is not None and student_id_problem(text):
-        return None, f"its STUDENT_ID cannot be used: {student_id_problem(text)}"
+    if text is not None and student_id_problem(text):  # master.py's own words, not the id
+        return None, Message("id unusable", problem=MasterText(student_id_problem(text)))
     return declared_student_id(notebook), None
 
 
@@ -500,6 +508,27 @@ def _run_pool(master, jobs, limits, work):
     return done, unfinished
 
 
+def show_results(results, quiet):
+    """The console lines of a class run: each submission's total, and unless ``quiet`` each question."""
+    for result in results:
+        if isinstance(result, NotGraded):
+            reason = Message(result.reason)
+            show(Message("not graded line", submission=FileName(result.submission), reason=reason))
+            continue
+        score = {"score": float(result.score), "max_score": float(result.max_score)}
+        show(Message("total line", submission=FileName(result.submission), **score))
+        if not quiet:
+            for q in result.questions:
+                status = q.status if q.status in STATUSES else "error"
+                line = {"id": MasterText(q.id), "status": MasterText(status)}
+                if q.status != "passed":
+                    show(Message("question line message", message=q.message, **line))
+                else:
+                    show(Message("question line", **line))
+                if q.hint is not None:
+                    show(Message("hint line", hint=q.hint))
+
+
 def grade_folder(master, folder, args, limits):
     raw_folder = os.fsencode(folder)
     entries, refused = [], []
@@ -508,24 +537,17 @@ def grade_folder(master, folder, args, limits):
         if entry.name.startswith(b"."):
             continue
         if entry.is_symlink() or not entry.is_file(follow_symlinks=False):
-            refused.append(f"{name!r}: not a regular file (a folder or a link), not graded")
+            refused.append(Message("refused name", name=FileName(name)))
             continue
         entries.append((entry.path, name, _is_utf8(entry.name)))
     if not entries:
-        print(f"error: no submissions in {folder}", file=sys.stderr)
+        _say(f"error: no submissions in {folder}", sys.stderr)
         return EXIT_USAGE
     jobs = max(1, args.jobs)
     results, work = {}, []
     for index, (path, name, utf8) in enumerate(entries):
         if not utf8 and args.id_from == "filename":
-            results[index] = _error_result(
-                master,
-                name,
-                "",
-                "error",
-                "the file name is not valid UTF-8, so it gives no student id: "
-                "rename the file and grade it again",
-            )
+            results[index] = _error_result(master, name, "", "error", Message("not utf8 name"))
             continue
         student_id, problem = _student_id(os.fsdecode(path), name, args.id_from)
         if problem:
@@ -556,21 +578,8 @@ def grade_folder(master, folder, args, limits):
             os.environ["TMPDIR"] = previous
         unprivileged.remove_tree(run_root)  # no recursion, however deep a kernel nested its folders
     ordered = [results[index] for index in range(len(entries))]
+    show_results(ordered, args.quiet)
     not_graded = [result for result in ordered if isinstance(result, NotGraded)]
-    for result in ordered:
-        name = repr(result.submission) if "\n" in result.submission else result.submission
-        if isinstance(result, NotGraded):
-            print(f"{name}: {NOT_GRADED} ({result.reason})")
-            continue
-        print(f"{name}: {result.score:g}/{result.max_score:g}")
-        if not args.quiet:
-            for q in result.questions:
-                line = f"    {q.id}: {q.status}"
-                if q.status != "passed":
-                    line += f": {q.message}"
-                if q.hint:
-                    line += f"\n        hint: {q.hint}"
-                print(line)
     graded = [result for result in ordered if not isinstance(result, NotGraded)]
     if args.json_dir:  # written once every kernel is gone, to paths no sandbox sees
         for name, result in zip(report_names([r.submission for r in ordered]), ordered, strict=True):
@@ -578,17 +587,13 @@ def grade_folder(master, folder, args, limits):
                 write_json(Path(args.json_dir) / f"{name}.json", result)
     if args.csv and args.id_column:
         write_gradebook_csv(args.csv, graded, master.questions, args.id_column, Path(master.path).stem)
-        print(f"wrote {args.csv} (gradebook import, keyed by {args.id_column!r})")
+        show(Message("wrote gradebook", path=MasterText(str(args.csv)), column=MasterText(args.id_column)))
     elif args.csv:
         write_csv(args.csv, graded, master.questions)
-        print(f"wrote {args.csv}")
+        show(Message("wrote", path=MasterText(str(args.csv))))
     for line in refused:
-        print(f"refused: {line}")
+        show(line)
     if not_graded:
-        print(
-            f"{len(not_graded)} submission(s) {NOT_GRADED}: the grader's own machinery failed on each twice; "
-            "they have no grade, no CSV row and no JSON (exit 4). Grade them again.",
-            file=sys.stderr,
-        )
+        show(Message("not graded summary", count=len(not_graded)), sys.stderr)
         return EXIT_NOT_GRADED
     return EXIT_OK

@@ -10,11 +10,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from grader.vocabulary import MasterText, Message
+
 MAX_ELEMENTS = 200_000
 
 
 class BadReport(ValueError):
-    """A kernel report that is not what the grader's kernel code produces."""
+    """A kernel report that is not what the grader's kernel code produces.
+
+    Its text is shown to the student: the grader's own words and the master's numbers only.
+    """
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,7 @@ def decode(node, depth=0):
         return items if tag == "list" else tuple(items)
     if tag == "array":
         return _decode_array(node)
-    raise BadReport(f"malformed value of tag {tag!r}")
+    raise BadReport("malformed value (a tag the grader does not know)")  # the tag itself is not shown
 
 
 def _decode_array(node):
@@ -78,22 +83,26 @@ def _decode_array(node):
 
 
 def describe(value):
-    """A short description of a value's type and shape, for messages."""
+    """What kind of value ``value`` is, for messages: its kind only, never its size, type name or content."""
     if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
+        return Message("an array")
     if isinstance(value, bool):
-        return "a bool"
+        return Message("a bool")
     if isinstance(value, int | float):
-        return "a number"
+        return Message("a number")
     if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list | tuple):
-        return f"a {type(value).__name__} of length {len(value)}"
-    if isinstance(value, Other):
-        return f"an object of type {value.type_name}"
+        return Message("a string")
+    if isinstance(value, list):
+        return Message("a list")
+    if isinstance(value, tuple):
+        return Message("a tuple")
     if isinstance(value, SympyText):
-        return "a SymPy expression"
-    return "None" if value is None else type(value).__name__
+        return Message("a sympy expression")
+    return Message("none") if value is None else Message("another type")
+
+
+def _shape(shape):
+    return "(" + ", ".join(str(int(n)) for n in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 def _as_numeric_array(value):
@@ -118,58 +127,73 @@ def _as_numeric_array(value):
     return None
 
 
-def compare_values(got, expected, rtol, atol, where="the value"):
-    """Return None when ``got`` matches ``expected``, else a message saying what differs.
+def compare_values(got, expected, rtol, atol, where=None):
+    """None when ``got`` matches ``expected``, else a :class:`~grader.vocabulary.Message`: what differs.
 
     The message never shows the expected value, nor anything that gives it away (no size or
-    sign of the error): only what is wrong (type, shape, NaN, inf, how many elements are off).
-    A number that is NaN or infinite never matches, not even a reference that is NaN or inf too.
+    sign of the error), nor anything of ``got`` but its kind (a number, an array, a list...): only
+    what is wrong (type, shape, NaN, inf, how many elements are off). ``where`` is a message
+    naming what is compared (default: "the value"). A number that is NaN or infinite never
+    matches, not even a reference that is NaN or inf too.
     """
+    where = where if where is not None else Message("the value")
     if isinstance(expected, str):
         if not isinstance(got, str):
-            return f"{where} should be a string, got {describe(got)}"
+            return Message("should be string", where=where, got=describe(got))
         return (
             None
             if got.strip().casefold() == expected.strip().casefold()
-            else f"{where} is not the right choice"
+            else Message("wrong choice", where=where)
         )
     if isinstance(expected, bool):
         if not isinstance(got, bool):
-            return f"{where} should be True or False, got {describe(got)}"
-        return None if got == expected else f"{where} is wrong"
+            return Message("should be bool", where=where, got=describe(got))
+        return None if got == expected else Message("is wrong", where=where)
     reference = _as_numeric_array(expected)
     if isinstance(expected, list | tuple) and reference is None:
         if not isinstance(got, tuple | list) or len(got) != len(expected):
-            kind = type(expected).__name__
-            return f"{where} should be a {kind} of {len(expected)} values, got {describe(got)}"
+            kind = MasterText(type(expected).__name__)
+            return Message(
+                "should be sequence", where=where, sequence=kind, count=len(expected), got=describe(got)
+            )
         for index, (got_item, expected_item) in enumerate(zip(got, expected, strict=True)):
-            message = compare_values(got_item, expected_item, rtol, atol, f"item {index} of {where}")
+            message = compare_values(
+                got_item, expected_item, rtol, atol, Message("item of", index=index, where=where)
+            )
             if message:
                 return message
         return None
     if reference is None:
         if expected is None:
-            return None if got is None else f"{where} should be None, got {describe(got)}"
-        return f"{where} cannot be compared (the reference is {describe(expected)})"
+            return None if got is None else Message("should be none", where=where, got=describe(got))
+        return Message("cannot compare", where=where, reference=describe(expected))
     value = _as_numeric_array(got)
     if value is None:
-        wanted = "a number" if reference.ndim == 0 else f"an array of shape {reference.shape}"
-        return f"wrong type: {where} should be {wanted}, got {describe(got)}"
+        wanted = (
+            Message("a number")
+            if reference.ndim == 0
+            else Message("an array of shape", shape=MasterText(_shape(reference.shape)))
+        )
+        return Message("wrong type", where=where, wanted=wanted, got=describe(got))
     if value.shape != reference.shape:
-        wanted = "a single number" if reference.ndim == 0 else f"shape {reference.shape}"
-        return f"wrong shape: {where} should have {wanted}, got shape {value.shape}"
+        wanted = (
+            Message("a single number")
+            if reference.ndim == 0
+            else Message("shape", shape=MasterText(_shape(reference.shape)))
+        )
+        return Message("wrong shape", where=where, wanted=wanted)
     # NaN and inf never pass, whatever the reference holds: a NaN or an inf is what a forged or
     # broken chain gives (NaN in, NaN out), and no master of the course has a non-finite answer.
     if np.isnan(value).any():
-        return f"{where} contains NaN"
+        return Message("contains nan", where=where)
     if np.isinf(value).any():
-        return f"{where} contains inf"
+        return Message("contains inf", where=where)
     close = np.isclose(value, reference, rtol=rtol, atol=atol)
     if close.all():
         return None
     if close.size == 1:
-        return f"{where} is not close to the reference"
-    return f"{where} is not close to the reference ({int((~close).sum())} of {close.size} elements off)"
+        return Message("not close", where=where)
+    return Message("not close count", where=where, off=int((~close).sum()), size=int(close.size))
 
 
 def central_differences(grad_out, pairs, h):

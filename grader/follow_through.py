@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from grader.master import MasterError, cell_info, strip_region  # noqa: F401 - MasterError re-exported
 from grader.protocol import KERNEL_SIDE_SOURCE, read_report
+from grader.vocabulary import MasterText, Message
 
 OWN = "own chain"
 FOLLOW = "follow-through"
@@ -240,12 +241,13 @@ def apply(master, session, run, result, limits, regrade, answer_source):
         except Exception:  # one question's follow-through must not cost the others
             continue
         if _better(own[question.id], verdict, question, report, d):
-            how = f"following through from the reference values of {_ids(broken)} ({', '.join(d.names)})"
+            names = tuple(MasterText(name) for name in d.names)
+            how = Message("follow reference", ids=_ids(broken), names=names)
             _record(own[question.id], verdict, question, report, d, how)
 
 
 def _ids(ids):
-    return ", ".join(ids)
+    return tuple(MasterText(i) for i in ids)
 
 
 def _points(verdict, question, report, d):
@@ -263,11 +265,11 @@ def _record(graded, verdict, question, report, d, how):
     graded.status = verdict.status
     graded.hint = verdict.hint
     graded.checks = [(c.label, c.passed) for c in verdict.checks] if partial else []
-    share = "" if d.share >= 1 else f" ({d.share:g} of the points for a follow-through answer)"
+    share = () if d.share >= 1 else Message("follow share", share=float(d.share))
     if verdict.status == "passed":
-        graded.message = f"correct, {how}{share}"
+        graded.message = Message("followed correct", how=how, share=share)
     else:
-        graded.message = f"{verdict.message} ({how}){share}"
+        graded.message = Message("followed", message=verdict.message, how=how, share=share)
     graded.marked = FOLLOW
 
 

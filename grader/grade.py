@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field, replace
 
 from grader import follow_through, forbid, sandbox, student_seed
+from grader import master as master_reasons
 from grader.judges import FD_STEP, Task, Verdict, judge
 from grader.kernel import Kernel
 from grader.master import (
@@ -32,8 +33,9 @@ from grader.master import (
     read_notebook,
     with_student_id,
 )
-from grader.protocol import QueryFailed, ask
+from grader.protocol import REPORT_LIMIT, QueryFailed, ask
 from grader.sandbox import SandboxLimits
+from grader.vocabulary import MasterText, Message
 
 STATUSES = ("passed", "failed", "error", "timeout", "crashed", "not attempted")
 DEFAULT_STUDENT_ID = "demo"
@@ -54,21 +56,21 @@ class Limits:
 
 @dataclass
 class QuestionResult:
-    """The grade of one question."""
+    """The grade of one question; its message, hint and check labels are messages (grader.vocabulary)."""
 
     id: str
     max_points: float
     status: str
-    message: str
+    message: Message
     points: float = 0.0
-    hint: str | None = None
+    hint: Message | None = None
     checks: list = field(default_factory=list)  # [(label, passed)] when the question gives partial credit
     marked: str = "own chain"  # or "follow-through" (grader.follow_through)
 
 
 @dataclass
 class SubmissionResult:
-    """The grade of one submission."""
+    """The grade of one submission; its notes are :class:`~grader.vocabulary.Message`."""
 
     submission: str
     master: str
@@ -310,28 +312,64 @@ def submission_cells(notebook, master, student_id):
 
 def _not_defined(question, cell_index, run):
     """Status and message for an answer name that the submission does not define."""
-    name = f"`{question.answer}`"
+    name = Message("name", name=MasterText(question.answer))
+    qid = MasterText(question.id)
     if cell_index is None:
-        return (
-            "error",
-            f"{name} is not defined: the answer cell of {question.id} is missing from the notebook",
-        )
+        return "error", Message("answer cell missing", what=name, question=qid)
     execution = run.cell_status.get(cell_index)
     if execution is None and run.out_of_time:
-        return (
-            "timeout",
-            f"the submission's time limit of {run.limits.submission_timeout:g} s ran out "
-            f"before the answer cell of {question.id} ran",
+        return "timeout", Message(
+            "answer cell out of time", seconds=run.limits.submission_timeout, question=qid
         )
     if execution is None or cell_index in run.bad_cells and execution.status != "timeout":
-        return "crashed", f"the answer cell of {question.id} killed the kernel, so {name} is not defined"
+        return "crashed", Message("answer cell crashed", question=qid, what=name)
     if execution.status == "error" and execution.ename == "NotImplementedError":
-        return "not attempted", "not answered yet (the cell still raises NotImplementedError)"
+        return "not attempted", Message("not attempted cell")
     if execution.status == "timeout":
-        return "timeout", f"the answer cell ran longer than {run.limits.cell_timeout:g} s and was stopped"
-    if execution.status == "error":
-        return "error", f"the answer cell raised {execution.ename}: {execution.evalue[:200]}"
-    return "error", f"the answer cell ran but does not define {name}"
+        return "timeout", Message("answer cell timeout", seconds=run.limits.cell_timeout)
+    if execution.status == "error":  # neither the exception's name nor its text: the student chose both
+        return "error", Message("answer cell raised", what=name)
+    return "error", Message("answer cell undefined", what=name)
+
+
+#: Why a file is not a notebook: grader.master.read_notebook's fixed reasons (its whole vocabulary).
+_UNREADABLE = (
+    master_reasons.NOT_READABLE,
+    master_reasons.NOT_A_FILE,
+    master_reasons.EMPTY,
+    master_reasons.TOO_LARGE,
+    master_reasons.NOT_UTF8,
+    master_reasons.TOO_DEEP,
+    master_reasons.INVALID_JSON,
+    master_reasons.SURROGATE,
+    master_reasons.NO_CELLS,
+    master_reasons.NOT_VERSION_4,
+    master_reasons.BAD_CELL,
+    master_reasons.BAD_SOURCE,
+)
+
+
+def _unreadable(error, path):
+    """What :class:`NotebookError` says about the file, in the grader's words only (never its content)."""
+    said = str(error)
+    reason = next((reason for reason in _UNREADABLE if said.startswith(reason)), "it cannot be read")
+    return MasterText(reason)
+
+
+def _query_message(failure, name, time_limit, limits):
+    """The message of a query that gave no report, from its status and the grader's own words only."""
+    said = str(failure.message)
+    if failure.status == "timeout" and "submission's time limit" in said:
+        return Message("query out of time", what=name, seconds=limits.submission_timeout)
+    if failure.status == "timeout":
+        return Message("query timeout", what=name, seconds=time_limit)
+    if failure.status == "crashed" and "too many times" in said:
+        return Message("query too many crashes", what=name)
+    if failure.status == "crashed":
+        return Message("query crashed", what=name)
+    if "larger than" in said:
+        return Message("query too large", what=name, megabytes=REPORT_LIMIT // 1_000_000)
+    return Message("query error", what=name)
 
 
 def grade_question(question, report, run, cells_info, student_id, course=frozenset()):
@@ -344,7 +382,7 @@ def grade_question(question, report, run, cells_info, student_id, course=frozens
     settings = report["settings"]
     forbidden = sorted({str(name) for name in settings.get("forbid", [])})
     if tuple(forbidden) != tuple(run.limits.sandbox.absent):
-        return Verdict("error", "not judged: this run of the notebook is not the one for this question")
+        return Verdict("error", Message("not judged wrong run"))
     request = {
         "mode": "student",
         "kind": question.kind,
@@ -360,7 +398,8 @@ def grade_question(question, report, run, cells_info, student_id, course=frozens
     try:
         student = run.ask(request, time_limit)
     except QueryFailed as failure:
-        return Verdict(failure.status, f"`{question.answer}`: {failure.message}")
+        name = Message("name", name=MasterText(question.answer))
+        return Verdict(failure.status, _query_message(failure, name, time_limit, run.limits))
     answer = student.get("answer")
     if isinstance(answer, dict) and answer.get("undefined"):
         return _with_forbid_hint(
@@ -383,10 +422,7 @@ def _with_forbid_hint(verdict, cells_info, forbidden, course):
     found = forbid.notebook_use(cells_info, forbidden, course) if forbidden else None
     if found and verdict.hint is None:
         name, index = found
-        verdict.hint = (
-            f"code cell {index} names `{name}`, which this question forbids: it was judged in a kernel "
-            "where that module is a stub, so only what your own code computes counts"
-        )
+        verdict.hint = Message("forbid hint", index=index, name=MasterText(name))
     return verdict
 
 
@@ -442,10 +478,8 @@ def grade(master, submission_path, student_id=None, limits=None, session=None):
             notebook = read_notebook(submission_path)
         except NotebookError as error:
             result.student_id = resolve_student_id(None, student_id)
-            result.questions = [
-                QuestionResult(q.id, q.points, "error", f"the submission is not gradable: {error}")
-                for q in master.questions
-            ]
+            unreadable = Message("not gradable", why=_unreadable(error, submission_path))
+            result.questions = [QuestionResult(q.id, q.points, "error", unreadable) for q in master.questions]
             return result
         result.student_id = resolve_student_id(notebook, student_id)
         cells_info = submission_cells(notebook, master, result.student_id)
@@ -504,16 +538,19 @@ def grade(master, submission_path, student_id=None, limits=None, session=None):
                     verdict = grade_question(
                         question, report, runs[names], cells_info, result.student_id, course
                     )
-                except Exception as error:  # judging one question must not cost the others
-                    message = f"the grader could not judge this answer ({type(error).__name__})"
-                    verdict = Verdict("error", message)
+                except Exception:  # judging one question must not cost the others
+                    verdict = Verdict("error", Message("could not judge"))
                 partial = bool(report["settings"].get("partial", False))
                 checks = [(c.label, c.passed) for c in verdict.checks] if partial else []
                 message = verdict.message
                 if checks and verdict.status == "failed":
-                    passed = [label for label, ok in checks if ok]
-                    message += f" [partial credit: {len(passed)} of {len(checks)} checks passed"
-                    message += f": {', '.join(passed)}]" if passed else "]"
+                    passed = tuple(label for label, ok in checks if ok)
+                    counts = {"message": message, "passed": len(passed), "total": len(checks)}
+                    message = (
+                        Message("partial labels", labels=passed, **counts)
+                        if passed
+                        else Message("partial", **counts)
+                    )
                 result.questions.append(
                     QuestionResult(
                         question.id,
@@ -544,19 +581,12 @@ def grade(master, submission_path, student_id=None, limits=None, session=None):
         finally:
             for each in runs.values():
                 each.close()  # every process of the submission is gone before the result exists
+        # Only the first run of the cells is noted (before any question or master value reached the
+        # kernel). The number of restarts and whether the submission ran out of time are not shown:
+        # the student's code decides them, and with the grader's inputs in its kernel it could
+        # spell them out (issue 20); each question's own status already says what happened to it.
         if any(each.output_truncated for each in runs.values()):
-            result.notes.append(
-                f"the notebook printed more than {limits.output_limit} bytes in a cell; "
-                "the extra output was dropped"
-            )
-        restarts = sum(each.restarts for each in runs.values())
-        if restarts:
-            result.notes.append(f"the kernel was restarted {restarts} time(s)")
-        if any(each.out_of_time for each in runs.values()):
-            result.notes.append(
-                f"the submission's time limit of {limits.submission_timeout:g} s ran out; "
-                "what had not run by then scored 0"
-            )
+            result.notes.append(Message("output dropped", limit=limits.output_limit))
         return result
     finally:
         if own_session:

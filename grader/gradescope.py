@@ -46,6 +46,7 @@ from grader.master import (
     parse_master,
     student_id_problem,
 )
+from grader.vocabulary import MasterText, Message, render, show
 
 ROOT = Path(__file__).resolve().parent.parent
 #: What the grader and the kernels import; their dependencies are pinned too (:func:`pinned_requirements`).
@@ -79,6 +80,10 @@ set -uo pipefail
 cd /autograder/source
 exec python3 -m grader.gradescope --root /autograder
 """
+
+
+#: The grader's exit code for "not graded, rerun" (grader.cli).
+EXIT_NOT_GRADED = 4
 
 
 def pinned_requirements(roots=RUNTIME_PACKAGES):
@@ -179,7 +184,13 @@ def question_visibility(master_path):
 
 
 def _failure(message):
-    return {"score": 0.0, "output": message, "visibility": "visible", "tests": []}
+    """results.json of a submission that was not graded, saying why (a :class:`grader.vocabulary.Message`)."""
+    return {"score": 0.0, "output": render(message), "visibility": "visible", "tests": []}
+
+
+def _say(text, stream=None):
+    """Print the grader's or the container's own words (never a submission's: those are in the results)."""
+    show(Message("teacher text", text=MasterText(str(text))), stream)
 
 
 def close_to_students(root):
@@ -201,13 +212,17 @@ def isolation_flags():
         return [], None
     fallback = sandbox.unprivileged_problem()
     if fallback is None:
-        print(f"bubblewrap cannot work here ({cause}): kernels run as users of their own", file=sys.stderr)
+        _say(f"bubblewrap cannot work here ({cause}): kernels run as users of their own", sys.stderr)
         return ["--unprivileged"], None
     return None, f"{cause}; and {fallback}"
 
 
 def run(root=Path("/autograder"), master_name="master.ipynb"):
-    """Grade the submission in ``root`` as Gradescope lays it out; write ``root/results/results.json``."""
+    """Grade the submission in ``root`` as Gradescope lays it out; write ``root/results/results.json``.
+
+    Returns the results, or None when the submission is "not graded, rerun" (the grader exited 4):
+    then no results.json is written and ``main`` exits 4, so Gradescope shows the run as failed.
+    """
     root = Path(root)
     master = root / "source" / master_name
     results_path = root / "results" / "results.json"
@@ -217,11 +232,10 @@ def run(root=Path("/autograder"), master_name="master.ipynb"):
     submission = find_submission(root / "submission", master_name)
     flags, cause = isolation_flags()
     if submission is None:
-        results = _failure("Your submission has no notebook (.ipynb): upload your exercise notebook.")
+        results = _failure(Message("no notebook"))
     elif cause is not None:
-        print(f"no kernel can be isolated in this container: {cause}", file=sys.stderr)
-        results = _failure("The grader could not grade this submission (it cannot isolate it in this "
-                           "container). Tell your teacher: resubmitting the same file will not help.")
+        _say(f"no kernel can be isolated in this container: {cause}", sys.stderr)
+        results = _failure(Message("cannot isolate"))
     else:
         student_id = student_id_from_metadata(root / "submission_metadata.json")
         with tempfile.TemporaryDirectory() as work:
@@ -233,11 +247,16 @@ def run(root=Path("/autograder"), master_name="master.ipynb"):
             completed = subprocess.run(command, capture_output=True, text=True)
             if completed.returncode in (0, 1) and raw.exists():
                 results = json.loads(raw.read_text(encoding="utf-8"))
+            elif completed.returncode == EXIT_NOT_GRADED:
+                # the grader's own machinery failed twice: no results.json at all, so Gradescope shows
+                # the submission as not graded ("the autograder failed") instead of 0 points; Regrade
+                # grades it again
+                _say(render(Message("not graded one", reason=Message("gradescope machinery"))), sys.stderr)
+                results_path.unlink(missing_ok=True)
+                return None
             else:
-                print(completed.stdout[-4000:], completed.stderr[-4000:], sep="\n", file=sys.stderr)
-                code = completed.returncode
-                results = _failure(f"The grader could not grade this submission (exit {code}). "
-                                   "Tell your teacher: resubmitting the same file will not help.")
+                _say(completed.stdout[-4000:] + "\n" + completed.stderr[-4000:], sys.stderr)  # the grader's
+                results = _failure(Message("grader failed", code=completed.returncode))
         visibility = question_visibility(master)
         for test in results.get("tests", []):
             test["visibility"] = visibility.get(str(test.get("number", test.get("name"))), DEFAULT_VISIBILITY)
@@ -251,7 +270,9 @@ def main(argv=None):
     parser.add_argument("--root", default="/autograder", help="Gradescope's folder (default /autograder)")
     args = parser.parse_args(argv)
     results = run(Path(args.root))
-    print(f"score {results.get('score', 0)} / {results.get('max_score', '?')}")
+    if results is None:
+        return EXIT_NOT_GRADED  # not graded, rerun: Gradescope marks the run failed, never 0 points
+    _say(f"score {results.get('score', 0)} / {results.get('max_score', '?')}")
     return 0
 
 
@@ -260,9 +281,9 @@ def build_main(master, out):
     try:
         written = build_zip(master, out)
     except MasterError as error:
-        print(f"error: {error}", file=sys.stderr)
+        _say(f"error: {error}", sys.stderr)
         return 2
-    print(f"wrote {written}: upload it as the autograder of a Gradescope programming assignment")
+    _say(f"wrote {written}: upload it as the autograder of a Gradescope programming assignment")
     return 0
 
 

@@ -10,7 +10,6 @@ points are a sum over those checks when the master declares partial credit (``pa
 in the hidden cell), else all or nothing.
 """
 
-import builtins
 import re
 from dataclasses import dataclass, field
 
@@ -18,6 +17,7 @@ import numpy as np
 
 from grader import sympy_safe
 from grader.compare import BadReport, SympyText, central_differences, compare_values, decode, describe
+from grader.vocabulary import MasterText, Message
 
 FD_STEP = 1e-6
 GROUPS_EXPECTED = "a list of lists of 1-based input numbers, e.g. groups = [[1, 4], [2], [3]]"
@@ -25,20 +25,20 @@ GROUPS_EXPECTED = "a list of lists of 1-based input numbers, e.g. groups = [[1, 
 
 @dataclass
 class Check:
-    """One comparison of a question: its label, whether it held, its weight in partial credit."""
+    """One comparison of a question: its label (a message), whether it held, its weight in partial credit."""
 
-    label: str
+    label: Message
     passed: bool
     weight: float = 1.0
 
 
 @dataclass
 class Verdict:
-    """A judge's decision on one question."""
+    """A judge's decision on one question: its message and hint are :class:`~grader.vocabulary.Message`."""
 
     status: str
-    message: str
-    hint: str | None = None
+    message: Message
+    hint: Message | None = None
     checks: list = field(default_factory=list)
 
     def points(self, max_points, partial=False):
@@ -74,43 +74,39 @@ class Task:
 
     @property
     def name(self):
-        return f"`{self.answer}`"
+        return Message("name", name=MasterText(self.answer))
 
 
-_BUILTIN_EXCEPTIONS = frozenset(
-    name
-    for name, value in vars(builtins).items()
-    if isinstance(value, type) and issubclass(value, BaseException)
-)
-_STAGE = re.compile(
-    r"(building the layer|building the optimizer|forward|backward|"
-    r"forward \(gradient check\)|step [0-9]{1,6})"
-)
+_STAGES = ("building the layer", "building the optimizer", "forward", "backward", "forward (gradient check)")
+_STEP = re.compile(r"step ([0-9]{1,6})")
 
 
-def _exception_name(name):
-    """A built-in exception's name as is; any other class only as "an exception of its own"."""
-    name = str(name)
-    return name if name in _BUILTIN_EXCEPTIONS else "an exception of a class it defines or imports"
+def _stage(stage, steps):
+    """Where the answer failed, from the grader's fixed stages only (a step by its number, 1 to ``steps``)."""
+    if stage in _STAGES:
+        return Message("stage", stage=MasterText(stage))
+    match = _STEP.fullmatch(stage) if isinstance(stage, str) else None
+    return (
+        Message("stage step", step=int(match.group(1))) if match and 1 <= int(match.group(1)) <= steps else ()
+    )
 
 
-def _stage(stage):
-    return f" in {stage}" if isinstance(stage, str) and _STAGE.fullmatch(stage) else ""
+def outcome(item, what, steps=0):
+    """The verdict for a report item that is not a value (not attempted, an exception, a forbidden call).
 
-
-def outcome(item, what):
-    """The verdict for a report item that is not a value (not attempted, an exception, a forbidden call)."""
+    ``steps`` is the number of optimizer steps the master asks for: a step is named only within them.
+    """
     if not isinstance(item, dict):
         raise BadReport("a result is not an object")
     if "nie" in item:
-        return Verdict("not attempted", "not answered yet (your code raises NotImplementedError)")
+        return Verdict("not attempted", Message("not attempted"))
     # Only the kind of failure and where it happened are shown, never text the student's code
-    # chose (an exception's message or class name could carry the grader's hidden inputs out).
+    # chose: neither an exception's message nor its class name, built-in or not (either could
+    # carry the grader's hidden inputs out).
     if "forbidden" in item:
-        return Verdict("failed", f"{what} uses a module this question forbids (see its text): 0 points")
+        return Verdict("failed", Message("forbidden call", what=what))
     if "exc" in item:
-        stage = _stage(item.get("stage"))
-        return Verdict("error", f"{what} raised {_exception_name(item['exc'])}{stage}")
+        return Verdict("error", Message("raised", what=what, stage=_stage(item.get("stage"), steps)))
     if "ok" not in item:
         raise BadReport("a result has no value")
     return None
@@ -124,7 +120,7 @@ def match_mistake(task, same_as):
     for hint, wrong in task.mistakes:
         try:
             if same_as(wrong):
-                return str(hint)
+                return Message("hint", text=MasterText(str(hint)))
         except (BadReport, KeyError, TypeError, ValueError, IndexError):
             continue
     return None
@@ -149,15 +145,15 @@ def judge_value(task, got):
         same_length = isinstance(value, tuple | list) and len(value) == len(reference)
         checks = [
             Check(
-                name,
+                Message("hint", text=MasterText(name)),
                 same_length and compare_values(value[i], reference[i], task.rtol, task.atol) is None,
             )
             for i, name in enumerate(parts)
         ]
     else:
-        checks = [Check(task.answer, message is None)]
+        checks = [Check(task.name, message is None)]
     if message is None:
-        return Verdict("passed", "correct", checks=checks)
+        return Verdict("passed", Message("correct"), checks=checks)
     hint = match_mistake(
         task, lambda wrong: compare_values(value, decode(wrong["ok"]), task.rtol, task.atol) is None
     )
@@ -194,7 +190,9 @@ def _grouped(checks, groups):
         return checks
     return [
         Check(
-            f"input {group[0]}" if len(group) == 1 else "inputs " + "+".join(str(n) for n in group),
+            Message("input label", index=group[0])
+            if len(group) == 1
+            else Message("inputs label", numbers=MasterText("+".join(str(n) for n in group))),
             all(checks[n - 1].passed for n in group),
         )
         for group in groups
@@ -216,7 +214,7 @@ def judge_function(task, got):
     groups = task.settings.get("groups") or []
     problem = group_problem(groups, count) if groups else None
     if problem:
-        return Verdict("error", f"the master notebook is broken ({problem}): tell your teacher")
+        return Verdict("error", Message("broken groups", problem=MasterText(problem)))  # the master's numbers
     references = _ok_list(task.reference, count)
     items = _ok_list(got, count)
     results = []
@@ -225,17 +223,17 @@ def judge_function(task, got):
         if verdict and verdict.status == "not attempted":
             return verdict
         if verdict:
-            verdict.message += f" (grader input {index + 1} of {count})"
+            verdict.message = Message("at input", problem=verdict.message, index=index + 1, count=count)
             return verdict
         results.append(decode(item["ok"]))
     checks, first = [], None
     for index, (value, reference) in enumerate(zip(results, references, strict=True)):
-        where = f"the result for grader input {index + 1}"
+        where = Message("result for input", index=index + 1)
         message = compare_values(value, decode(reference["ok"]), task.rtol, task.atol, where)
-        checks.append(Check(f"input {index + 1}", message is None))
+        checks.append(Check(Message("input label", index=index + 1), message is None))
         first = first or message
     if first is None:
-        return Verdict("passed", f"correct on all {count} grader inputs", checks=_grouped(checks, groups))
+        return Verdict("passed", Message("correct on inputs", count=count), checks=_grouped(checks, groups))
     if _constant(results, task) and not _constant([decode(r["ok"]) for r in references], task):
         checks = [Check(check.label, False) for check in checks]  # a constant earns no partial credit
     failed = sum(1 for check in checks if not check.passed)
@@ -248,7 +246,7 @@ def judge_function(task, got):
             for value, w in zip(results, wrong, strict=True)
         )
 
-    message = f"wrong on {failed} of {count} grader inputs; first: {first}"
+    message = Message("wrong on inputs", failed=failed, count=count, first=first)
     return Verdict("failed", message, match_mistake(task, same_as), checks)
 
 
@@ -275,26 +273,29 @@ def _layer_item(item, x, names, reference):
 def _layer_checks(data, reference, seed, x, names, rtol, atol):
     """The checks of one layer input: forward, then each gradient (gradient check, then the reference)."""
     checks = []
-    message = compare_values(decode(data["y"]), decode(reference["y"]), rtol, atol, "the output of forward")
-    checks.append(("forward", message))
+    message = compare_values(
+        decode(data["y"]), decode(reference["y"]), rtol, atol, Message("output of forward")
+    )
+    checks.append((Message("forward label"), message))
     grad_out = np.random.default_rng(seed).standard_normal(size=np.shape(decode(reference["y"])))
     reference_grads = dict(reference["pgrads"])
     got_grads = dict((name, g) for name, g in data["pgrads"])
-    gradients = [("the input gradient returned by backward", data["gx"], reference["gx"], data["fd_x"], x)]
+    gradients = [(Message("input gradient label"), data["gx"], reference["gx"], data["fd_x"], x)]
     fd_p = dict((name, pairs) for name, pairs in data["fd_p"])
     for name in names:
         wanted = reference_grads[name]
-        gradients.append((f"the gradient of {name}", got_grads[name], wanted, fd_p[name], decode(wanted)))
+        label = Message("gradient of", name=MasterText(str(name)))
+        gradients.append((label, got_grads[name], wanted, fd_p[name], decode(wanted)))
     for label, got, wanted, pairs, like in gradients:
         if message:  # forward is wrong: its gradients cannot be judged against it
-            checks.append((label, "not checked (forward is wrong)"))
+            checks.append((label, Message("is wrong", where=label)))
             continue
         pairs = [(decode(p), decode(m)) for p, m in pairs]
         numeric = central_differences(grad_out, pairs, FD_STEP).reshape(np.shape(like))
         value = decode(got)
         problem = compare_values(value, numeric, max(rtol, 1e-5), max(atol, 1e-7), label)
         if problem:
-            problem = f"gradient check failed: {problem} vs the central differences of your forward"
+            problem = Message("gradient check failed", problem=problem)
         else:
             problem = compare_values(value, decode(wanted), rtol, atol, label)
         checks.append((label, problem))
@@ -313,7 +314,7 @@ def judge_layer_backward(task, got):
         if verdict and verdict.status == "not attempted":
             return verdict
         if verdict:
-            verdict.message += f" (grader input {index + 1} of {count})"
+            verdict.message = Message("at input", problem=verdict.message, index=index + 1, count=count)
             return verdict
     held, first = {}, None  # one check per part (forward, each gradient), over every input
     for index, (item, reference) in enumerate(zip(items, references, strict=True)):
@@ -323,12 +324,13 @@ def judge_layer_backward(task, got):
         ):
             held[label] = held.get(label, True) and problem is None
             if problem and first is None:
-                first = f"{problem} (grader input {index + 1} of {count})"
+                first = Message("at input", problem=problem, index=index + 1, count=count)
     # forward earns no partial credit on its own: it is often the stub's given code; only the
     # gradients that pass their gradient check (and match the reference) do
-    checks = [Check(label, passed, 0.0 if label == "forward" else 1.0) for label, passed in held.items()]
+    forward = Message("forward label")
+    checks = [Check(label, passed, 0.0 if label == forward else 1.0) for label, passed in held.items()]
     if first is None:
-        message = f"forward correct, backward passes the gradient check on {count} grader inputs"
+        message = Message("layer correct", count=count)
         return Verdict("passed", message, None, checks)
 
     def same_as(wrong):
@@ -358,10 +360,10 @@ def _optimizer_steps(report, count, n_params, names):
 
 def judge_optimizer(task, got):
     """optimizer: every parameter and every state attribute of the master's spec after every step."""
-    verdict = outcome(got, task.name)
+    count = len(decode(task.spec["grads"]))
+    verdict = outcome(got, task.name, steps=count)
     if verdict:
         return verdict
-    count = len(decode(task.spec["grads"]))
     n_params = len(decode(task.spec["initial_values"]))
     names = list(decode(task.spec["state"]))
     expected = _optimizer_steps(task.reference["ok"], count, n_params, names)
@@ -369,19 +371,21 @@ def judge_optimizer(task, got):
     checks, first = [], None
     for number, (step, wanted) in enumerate(zip(steps, expected, strict=True), start=1):
         problems = [
-            compare_values(decode(g), decode(e), task.rtol, task.atol, f"parameter {index}")
+            compare_values(decode(g), decode(e), task.rtol, task.atol, Message("parameter", index=index))
             for index, (g, e) in enumerate(zip(step["values"], wanted["values"], strict=True))
         ]
         problems += [
-            compare_values(decode(g[1]), decode(e[1]), task.rtol, task.atol, f"the state `{g[0]}`")
+            compare_values(
+                decode(g[1]), decode(e[1]), task.rtol, task.atol, Message("state", name=MasterText(str(e[0])))
+            )
             for g, e in zip(step["state"], wanted["state"], strict=True)
         ]
         problem = next((p for p in problems if p), None)
-        checks.append(Check(f"step {number}", problem is None))
+        checks.append(Check(Message("step label", number=number), problem is None))
         if problem and first is None:
-            first = f"after step {number}: {problem}"
+            first = Message("after step", number=number, problem=problem)
     if first is None:
-        return Verdict("passed", f"parameters and state correct after each of {count} steps", None, checks)
+        return Verdict("passed", Message("optimizer correct", count=count), None, checks)
 
     def same_as(wrong):
         wrong_steps = _optimizer_steps(wrong["ok"], count, n_params, names)
@@ -401,12 +405,11 @@ def judge_sympy(task, got):
         return verdict
     value = decode(got["ok"])
     if not isinstance(value, SympyText):
-        return Verdict(
-            "failed", f"wrong type: {task.name} should be a SymPy expression, got {describe(value)}"
-        )
+        return Verdict("failed", Message("not sympy", what=task.name, got=describe(value)))
     reference = decode(task.reference["ok"])
     if not isinstance(reference, SympyText):
         raise BadReport("the master's reference is not a SymPy expression")
+    hints = [str(hint) for hint, _ in task.mistakes]
     wrong = [
         [str(hint), w["ok"]["v"]]
         for hint, w in task.mistakes
@@ -422,12 +425,33 @@ def judge_sympy(task, got):
     status = result.get("verdict")
     status = status if status in ("passed", "failed", "timeout", "error") else "error"
     hint = result.get("hint")
-    return Verdict(
-        status,
-        str(result.get("message", ""))[:300],
-        hint if isinstance(hint, str) else None,
-        [Check(task.answer, status == "passed")],
+    hint = Message("hint", text=MasterText(hint)) if isinstance(hint, str) and hint in hints else None
+    message = _sympy_message(
+        status, str(result.get("message", "")), float(task.settings.get("time_limit", 10.0))
     )
+    return Verdict(status, message, hint, [Check(task.name, status == "passed")])
+
+
+#: The messages of grader.sympy_safe, by their opening words (the rest may hold the student's text)
+_SYMPY_MESSAGES = (
+    ("your answer could not be read", "sympy unreadable"),
+    ("your answer is not a SymPy", "sympy not expression"),
+    ("your expression uses the symbols", "sympy symbols"),
+    ("your expression is not equivalent", "sympy differs"),
+    ("equivalent (SymPy simplifies", "sympy proved"),
+    ("numerically equal at 8", "sympy numeric"),
+    ("equivalent (the same expression", "sympy identical"),
+)
+
+
+def _sympy_message(status, text, time_limit):
+    """The vocabulary's message for what :mod:`grader.sympy_safe` said (its words are not shown as such)."""
+    if status == "timeout":
+        return Message("sympy slow", seconds=time_limit)
+    for start, key in _SYMPY_MESSAGES:
+        if text.startswith(start):
+            return Message(key)
+    return Message("sympy failed")
 
 
 JUDGES = {
@@ -444,5 +468,7 @@ def judge(task, got):
     """The verdict on one question; a malformed report is an error of that answer, never a pass."""
     try:
         return JUDGES[task.kind](task, got)
-    except (BadReport, KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
-        return Verdict("error", f"the result from your kernel is malformed or incomplete ({error})")
+    except BadReport as error:  # the grader's own words (grader.compare, this module), never the report's
+        return Verdict("error", Message("malformed report detail", detail=MasterText(str(error))))
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):  # Python's words may quote values
+        return Verdict("error", Message("malformed report"))

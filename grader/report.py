@@ -1,72 +1,123 @@
-"""Reports of a grade: text for people, Gradescope's results.json, and a class CSV."""
+"""Reports of a grade: text for people, Gradescope's results.json, and a class CSV.
 
-import csv
+Every piece of text comes from :mod:`grader.vocabulary` (a ``str`` where a message belongs is
+refused with a ``TypeError``): the submission's file name and student id are shown escaped, the
+messages and hints are the grader's own sentences and the master's text. A spreadsheet opens the
+CSV files: a cell that would start a formula is neutralised (:func:`spreadsheet_cell`).
+"""
+
 import json
 import os
 import tempfile
 from pathlib import Path
 
+from grader.vocabulary import FileName, MasterText, Message, StudentId, render
+
+STATUSES = ("passed", "failed", "error", "timeout", "crashed", "not attempted")
+MARKS = ("own chain", "follow-through")
+#: What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
 
 def _points(value):
-    return f"{value:g}"
+    return f"{float(value) + 0.0:g}"  # + 0.0: never "-0"
+
+
+def _status(q):
+    """The question's status, one of :data:`STATUSES` (anything else is shown as "error")."""
+    return MasterText(q.status if q.status in STATUSES else "error")
+
+
+def _marked(q):
+    marked = getattr(q, "marked", "own chain")
+    return marked if marked in MARKS else "own chain"
+
+
+def _hint(q):
+    return render(q.hint) if q.hint is not None else None
 
 
 def text_report(result):
     """A human-readable report of one :class:`grader.grade.SubmissionResult`."""
-    lines = [f"Grading {result.submission} against {result.master} (student id {result.student_id!r})", ""]
+    lines = [
+        render(
+            Message(
+                "report head",
+                submission=FileName(str(result.submission)),
+                master=MasterText(str(result.master)),
+                student_id=StudentId(str(result.student_id)),
+            )
+        ),
+        "",
+    ]
     width = max([len(q.id) for q in result.questions] + [4])
+    indent = " " * (width + 25)
     for q in result.questions:
-        lines.append(
-            f"{q.id:<{width}} {_points(q.points):>4}/{_points(q.max_points):<4} {q.status:<14} {q.message}"
+        line = Message(
+            "report line",
+            id=MasterText(q.id.ljust(width)),
+            points=MasterText(_points(q.points).rjust(4)),
+            max_points=MasterText(_points(q.max_points).ljust(4)),
+            status=MasterText(_status(q).text.ljust(14)),
+            message=q.message,
         )
-        if q.hint:
-            lines.append(f"{'':<{width + 25}}hint: {q.hint}")
-        if getattr(q, "marked", "own chain") != "own chain":
-            lines.append(f"{'':<{width + 25}}marked through follow-through, not on your own chain")
-    if any(getattr(q, "marked", "own chain") != "own chain" for q in result.questions):
-        lines.append("  note: the other questions were marked on your own chain of answers")
-    lines += [f"  note: {note}" for note in result.notes]
-    lines += ["", f"Total: {_points(result.score)}/{_points(result.max_score)}"]
+        lines.append(render(line))
+        if q.hint is not None:
+            lines.append(indent + render(Message("report hint", hint=q.hint)))
+        if _marked(q) != "own chain":
+            lines.append(indent + render(Message("report followed")))
+    if any(_marked(q) != "own chain" for q in result.questions):
+        lines.append(render(Message("report own chain")))
+    lines += [render(Message("report note", note=note)) for note in result.notes]
+    lines += ["", render(Message("total", score=float(result.score), max_score=float(result.max_score)))]
     return "\n".join(lines)
 
 
 def question_output(q):
     """The feedback text of one question (Gradescope's ``output``)."""
-    text = f"{q.status}: {q.message}"
-    return f"{text}\nHint: {q.hint}" if q.hint else text
+    if q.hint is None:
+        return render(Message("question output", status=_status(q), message=q.message))
+    return render(Message("question output hint", status=_status(q), message=q.message, hint=q.hint))
 
 
-def gradescope_results(result, seconds=None):
-    """Gradescope's results.json shape; Gradescope knows only passed/failed, our status is in extra_data."""
+def gradescope_results(result):
+    """Gradescope's results.json shape; Gradescope knows only passed/failed, our status is in extra_data.
+
+    Without Gradescope's optional ``execution_time``: the submission's code decides how long it runs,
+    and could sleep for as many milliseconds as a hidden value (issue 20).
+    """
+    output = (
+        "\n".join(render(note) for note in result.notes)
+        if result.notes
+        else render(Message("student id line", student_id=StudentId(str(result.student_id))))
+    )
     data = {
         "score": result.score,
         "max_score": result.max_score,
-        "output": "\n".join(result.notes) if result.notes else f"student id {result.student_id}",
+        "output": output,
         "tests": [
             {
-                "name": f"{q.id}",
-                "number": q.id,
+                "name": MasterText(q.id).shown(),
+                "number": MasterText(q.id).shown(),
                 "score": q.points,
                 "max_score": q.max_points,
                 "status": "passed" if q.status == "passed" else "failed",
                 "output": question_output(q),
                 "extra_data": {
-                    "status": q.status,
-                    "hint": q.hint,
-                    "marked": getattr(q, "marked", "own chain"),
-                    "checks": [{"name": label, "passed": passed} for label, passed in q.checks],
+                    "status": _status(q).text,
+                    "hint": _hint(q),
+                    "marked": _marked(q),
+                    "checks": [{"name": render(label), "passed": bool(passed)} for label, passed in q.checks],
                 },
             }
             for q in result.questions
         ],
         "extra_data": {
-            "student_id": result.student_id,
-            "submission": result.submission,
-            "master": result.master,
+            "student_id": StudentId(str(result.student_id)).shown(),
+            "submission": FileName(str(result.submission)).shown(),
+            "master": MasterText(str(result.master)).shown(),
         },
     }
-    if seconds is not None:
-        data["execution_time"] = round(seconds, 3)
     return data
 
 
@@ -80,8 +131,40 @@ def write_atomically(path, text):
     os.replace(temporary, path)
 
 
-def write_json(path, result, seconds=None):
-    write_atomically(path, json.dumps(gradescope_results(result, seconds), indent=2) + "\n")
+def write_json(path, result):
+    write_atomically(path, json.dumps(gradescope_results(result), indent=2) + "\n")
+
+
+def spreadsheet_cell(text):
+    """One CSV cell that a spreadsheet reads as text, never as a formula (OWASP's rule for CSV injection).
+
+    A cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a single
+    quote in front; it is then quoted, as is any cell holding a comma, a semicolon (the separator
+    of some locales), a quote or a line break, so that no separator starts a new cell inside it.
+
+    >>> spreadsheet_cell('=HYPERLINK("http://x")')
+    '"\\'=HYPERLINK(""http://x"")"'
+    >>> spreadsheet_cell("s001")
+    's001'
+    """
+    if text.startswith(FORMULA_START):
+        text = "'" + text
+    if text.startswith("'") or any(char in text for char in ",;\"'\r\n"):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _write_rows(path, rows):
+    """Write rows of cells (messages, or the grader's numbers as text) as CSV, each cell neutralised."""
+    lines = []
+    for row in rows:
+        cells = [render(cell) if not isinstance(cell, float) else _points(cell) for cell in row]
+        lines.append(",".join(spreadsheet_cell(cell) for cell in cells) + "\r\n")
+    write_atomically(path, "".join(lines))
+
+
+def _text(value):
+    return Message("teacher text", text=value)
 
 
 def write_gradebook_csv(path, results, questions, id_column, assignment):
@@ -90,26 +173,15 @@ def write_gradebook_csv(path, results, questions, id_column, assignment):
     Columns: ``id_column`` (the student id), one column ``"<assignment> <question>"`` per question, and
     ``"<assignment> total"``. Statuses and hints stay in the default CSV and the JSON reports.
     """
-    header = [id_column] + [f"{assignment} {q.id}" for q in questions] + [f"{assignment} total"]
-    rows = []
+    header = [_text(MasterText(id_column))]
+    header += [_text(MasterText(f"{assignment} {q.id}")) for q in questions]
+    header += [_text(MasterText(f"{assignment} total"))]
+    rows = [header]
     for result in results:
         by_id = {q.id: q for q in result.questions}
-        points = [_points(by_id[q.id].points) if q.id in by_id else "0" for q in questions]
-        rows.append([result.student_id, *points, _points(result.score)])
-    _write_rows(path, header, rows)
-
-
-def _write_rows(path, header, rows):
-    lines = []
-
-    class _Sink:
-        def write(self, text):
-            lines.append(text)
-
-    writer = csv.writer(_Sink())
-    writer.writerow(header)
-    writer.writerows(rows)
-    write_atomically(path, "".join(lines))
+        points = [float(by_id[q.id].points) if q.id in by_id else 0.0 for q in questions]
+        rows.append([_text(StudentId(str(result.student_id))), *points, float(result.score)])
+    _write_rows(path, rows)
 
 
 def write_csv(path, results, questions):
@@ -117,17 +189,21 @@ def write_csv(path, results, questions):
     header = ["submission", "student_id", "total", "max_score"]
     for q in questions:
         header += [q.id, f"{q.id}_status"]
-    rows = []
+    rows = [[_text(MasterText(name)) for name in header]]
     for result in results:
         by_id = {q.id: q for q in result.questions}
         row = [
-            Path(result.submission).name,
-            result.student_id,
-            _points(result.score),
-            _points(result.max_score),
+            _text(FileName(Path(result.submission).name)),
+            _text(StudentId(str(result.student_id))),
+            float(result.score),
+            float(result.max_score),
         ]
         for q in questions:
             graded = by_id.get(q.id)
-            row += [_points(graded.points), graded.status] if graded else ["0", "error"]
+            row += (
+                [float(graded.points), _text(_status(graded))]
+                if graded
+                else [0.0, _text(MasterText("error"))]
+            )
         rows.append(row)
-    _write_rows(path, header, rows)
+    _write_rows(path, rows)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from grader.grade import QuestionResult, SubmissionResult
 from grader.report import write_gradebook_csv
+from grader.vocabulary import Message
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,7 +19,7 @@ class Question:
 
 
 def result(student, points):
-    questions = [QuestionResult(id=q, max_points=2.0, status="graded", message="", points=p)
+    questions = [QuestionResult(id=q, max_points=2.0, status="passed", message=Message("correct"), points=p)
                  for q, p in points.items()]
     return SubmissionResult(submission=f"{student}.ipynb", master="losses.ipynb", student_id=student,
                             questions=questions)
@@ -62,3 +63,14 @@ def test_id_column_needs_a_folder(tmp_path):
         capture_output=True, text=True,
     )
     assert completed.returncode == 2 and "--id-column" in completed.stderr
+
+
+def test_a_student_id_that_is_a_formula_is_imported_as_text(tmp_path):
+    # OWASP's rule, by hand: a quote in front, and the cell quoted (its comma and quotes kept inside)
+    path = tmp_path / "grades.csv"
+    results = [result("=SUM(A1,A2)", {"q1": 2.0}), result("-2+3", {"q1": 1.0})]
+    write_gradebook_csv(path, results, [Question("q1")], "SIS User ID", "losses")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[1:] == ['"\'=SUM(A1,A2)",2,2', "\"'-2+3\",1,1"]
+    rows = list(csv.reader(lines))
+    assert [row[0] for row in rows[1:]] == ["'=SUM(A1,A2)", "'-2+3"]

@@ -399,7 +399,8 @@ def test_a_submission_has_a_wall_clock_limit(tmp_path):
     print(f"[attack] took {seconds:.1f} s")
     assert statuses(result)["q4"] == "timeout" and statuses(result)["q5"] == "timeout"
     assert seconds < 15.0 + 25.0  # the master's run and the kernels' start come on top of the 15 s
-    assert any("time limit" in note for note in result.notes)
+    # no note says that the submission ran out of time (issue 20: the student's code decides it)
+    assert not any("time limit" in note for note in result.notes), result.notes
 
 
 PARENT_FOLDERS = r"""
@@ -498,8 +499,9 @@ def test_a_class_run_cannot_be_broken(tmp_path):
     with open(tmp_path / "class.csv", encoding="utf-8", newline="") as handle:
         rows = {row["submission"]: row for row in csv.DictReader(handle)}
     assert len(rows) == 8, sorted(rows)
-    for name in names:
-        assert (rows[name]["total"], rows[name]["max_score"]) == ("11", "11"), rows[name]
+    for name in names:  # a file name is shown escaped, printable ASCII only (issue 20)
+        shown = name.replace("\n", "\\x0a")
+        assert (rows[shown]["total"], rows[shown]["max_score"]) == ("11", "11"), rows[shown]
     for name in ("blanker.ipynb", "killer.ipynb", "planter.ipynb"):
         assert rows[name]["total"] == "0"
     bad = next(row for name, row in rows.items() if name.startswith("bad"))

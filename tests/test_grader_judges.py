@@ -50,7 +50,7 @@ def test_value_feedback_never_shows_the_expected_value():
     # "absolute error 1.48", from which 2.724 - 1.48 = 1.244 gives the reference away.
     verdict = judge(task("value", {"ok": f(1.24)}), {"ok": f(2.724)})
     assert verdict.status == "failed"
-    assert not re.search(r"\d", verdict.message), verdict.message
+    assert not re.search(r"\d", str(verdict.message)), verdict.message
     assert verdict.points(1) == 0
 
 
@@ -69,7 +69,8 @@ def test_huge_integers_are_a_failed_answer_not_a_crash():
 def test_not_attempted_exception_and_forbidden_items():
     assert judge(task("value", {"ok": f(1)}), {"nie": "stub"}).status == "not attempted"
     raised = judge(task("value", {"ok": f(1)}), {"exc": "ZeroDivisionError", "msg": "division by zero"})
-    assert raised.status == "error" and "ZeroDivisionError" in raised.message
+    # neither the class name nor the text: the student's code chooses both (issue 20)
+    assert raised.status == "error" and str(raised.message) == "`answer` raised an exception"
     forbidden = judge(task("value", {"ok": f(1)}), {"forbidden": "nnlib.losses"})
     assert forbidden.status == "failed" and "forbids" in forbidden.message
 

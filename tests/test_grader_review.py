@@ -16,6 +16,7 @@ from grader.cli import report_names
 from grader.judges import outcome
 from grader.kernel import Kernel
 from grader.sandbox import SandboxLimits
+from grader.vocabulary import MasterText, Message
 
 ROOT = Path(__file__).resolve().parent.parent
 WARMUP = ROOT / "exercises" / "00_warmup.ipynb"
@@ -232,19 +233,21 @@ def test_student_content_never_crashes_the_grader(make, tmp_path):
 
 
 def test_feedback_never_shows_text_the_students_code_chose():
-    """Before the fix: 'raised ValueError: INPUTS y=[1.0] z=[-2.4642]'; after: type and stage only."""
+    """Before the fix: 'raised ValueError: INPUTS y=[1.0] z=[-2.4642]'; after: the stage only (issue 20:
+    not even a built-in exception's name, which the student's code chooses too)."""
     leak = "INPUTS y=[1.0] z=[-2.4642]"
-    verdict = outcome({"exc": "ValueError", "msg": leak, "stage": "forward"}, "`f`")
+    name = Message("name", name=MasterText("f"))
+    verdict = outcome({"exc": "ValueError", "msg": leak, "stage": "forward"}, name)
     assert verdict.status == "error"
-    assert "ValueError" in verdict.message and "forward" in verdict.message
-    assert "INPUTS" not in verdict.message and "2.46" not in verdict.message
+    assert str(verdict.message) == "`f` raised an exception in forward"
     for item in (
         {"exc": "Leak_y_1_0_z_m2_4642", "msg": ""},  # a class named after the inputs
         {"exc": "ValueError", "stage": leak},  # a forged stage
+        {"exc": "ValueError", "stage": "step 24642"},  # a step the master does not have
         {"forbidden": leak},  # a forged rule
     ):
-        message = outcome(item, "`f`").message
-        assert "Leak" not in message and "INPUTS" not in message, message
+        message = str(outcome(item, name, steps=3).message)
+        assert "Leak" not in message and "INPUTS" not in message and "2" not in message, message
 
 
 def test_exfiltrated_inputs_do_not_reach_the_feedback(tmp_path):
@@ -259,7 +262,7 @@ def test_exfiltrated_inputs_do_not_reach_the_feedback(tmp_path):
     completed = run_cli("grade", LOSSES, path, "--json", tmp_path / "r.json")
     assert completed.returncode == 1, completed.stderr[-2000:]
     assert "INPUTS" not in completed.stdout and "INPUTS" not in (tmp_path / "r.json").read_text()
-    assert "ValueError" in completed.stdout
+    assert "`bce_with_logits` raised an exception" in completed.stdout  # not even its class (issue 20)
 
 
 # -- finding 7: JSON report names --------------------------------------------------------------

@@ -267,3 +267,22 @@ def test_the_fallback_keeps_a_hostile_kernel_in_its_own_user(autograder_zip, tmp
     assert not list(drop.glob("outlived-*")), "a process of the kernel outlived the grading"
     assert (tmp_path / "autograder" / "results" / "results.json").read_text() == written
     assert not (tmp_path / "autograder" / "results" / "planted").exists()
+
+
+def test_a_submission_the_grader_could_not_grade_gets_no_results_not_zero(tmp_path, monkeypatch, capsys):
+    """Exit 4 of the grader ("not graded, rerun"): run_autograder writes no results.json and exits 4,
+    so Gradescope shows a failed run that Regrade fixes, never a score of 0."""
+    from grader import gradescope
+
+    root = tmp_path / "autograder"
+    (root / "source").mkdir(parents=True)
+    (root / "submission").mkdir()
+    nbformat.write(nbformat.v4.new_notebook(), root / "submission" / "work.ipynb")
+    monkeypatch.setattr(gradescope.os, "geteuid", lambda: 1000)  # not as root: nothing to close here
+    monkeypatch.setattr(gradescope, "isolation_flags", lambda: ([], None))
+    monkeypatch.setattr(
+        gradescope.subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(a, 4, "", "")
+    )
+    assert gradescope.main(["--root", str(root)]) == 4
+    assert not (root / "results" / "results.json").exists()
+    assert "not graded, rerun" in capsys.readouterr().err
