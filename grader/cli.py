@@ -22,7 +22,7 @@ import traceback
 from dataclasses import replace
 from pathlib import Path
 
-from grader import sandbox, unprivileged
+from grader import feedback, identity, sandbox, unprivileged
 from grader.check import check_master
 from grader.grade import Limits, MasterSession, QuestionResult, SubmissionResult, grade
 from grader.kernel import MAX_ROOT
@@ -67,6 +67,12 @@ def build_parser():
         help="folder mode, with --csv: write the CSV as a gradebook import keyed by a column NAME holding "
         "the student id (e.g. 'SIS User ID' for Canvas, 'ID number' for Moodle), one column per question and "
         "the total; see exercises/teachers.md",
+    )
+    grade_cmd.add_argument(
+        "--similarity",
+        metavar="FILE",
+        help="folder mode: write FILE, a CSV of how alike the submissions' own code is, pair by pair and "
+        "against the reference solution (grader.similarity), and list the near-identical pairs",
     )
     grade_cmd.add_argument("--jobs", type=int, default=1, help="folder mode: submissions graded in parallel")
     grade_cmd.add_argument(
@@ -134,6 +140,12 @@ def build_parser():
     )
     gradescope_cmd.add_argument("master", help="the master notebook")
     gradescope_cmd.add_argument("--out", required=True, help="the zip to write")
+    gradescope_cmd.add_argument(
+        "--late-penalty", metavar="RULE", help="share of the score lost per started day or hour late, e.g. "
+        "10%%/day (read from Gradescope's submission metadata; see grader.late); default: none"
+    )
+    gradescope_cmd.add_argument("--late-cap", metavar="SHARE", default="100%",
+                                help="the most a late submission loses, e.g. 50%% (default %(default)s)")
     check_cmd = commands.add_parser("check", help="check that master notebooks follow exercises/FORMAT.md")
     check_cmd.add_argument("masters", nargs="+")
     return parser
@@ -173,7 +185,7 @@ def main(argv=None):
         if args.command == "gradescope":
             from grader.gradescope import build_main  # the Gradescope helper's module, loaded on demand
 
-            return build_main(args.master, args.out)
+            return build_main(args.master, args.out, args.late_penalty, args.late_cap)
         return command_grade(args)
     except MasterError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -290,12 +302,14 @@ def command_grade(args):
             )
             return EXIT_USAGE
         return grade_folder(master, submission, args, limits)
-    if args.csv or args.json_dir or args.id_column:
-        print("error: --csv, --json-dir and --id-column need a folder of submissions", file=sys.stderr)
+    if args.csv or args.json_dir or args.id_column or args.similarity:
+        print("error: --csv, --json-dir, --id-column and --similarity need a folder of submissions",
+              file=sys.stderr)
         return EXIT_USAGE
     start = time.monotonic()
     result = grade(master, submission, student_id=args.student_id, limits=limits)
     seconds = time.monotonic() - start
+    feedback.annotate(result, master)  # titles, next steps, the precision asked: from the master only
     if args.json:
         write_json(args.json, result, seconds)  # written after every process of the submission is gone
     print(f"Total: {result.score:g}/{result.max_score:g}" if args.quiet else text_report(result))
@@ -491,6 +505,11 @@ def grade_folder(master, folder, args, limits):
             os.environ["TMPDIR"] = previous
         unprivileged.remove_tree(run_root)  # no recursion, however deep a kernel nested its folders
     ordered = [results[index] for index in range(len(entries))]
+    for (path, name, _), result in zip(entries, ordered, strict=True):
+        feedback.annotate(result, master)
+        result.id_check = identity.id_mismatch(os.fsdecode(path), name)
+        if result.id_check:
+            result.notes.append(result.id_check)
     for result in ordered:
         print(
             f"{result.submission!r}: {result.score:g}/{result.max_score:g}"
@@ -514,6 +533,19 @@ def grade_folder(master, folder, args, limits):
     elif args.csv:
         write_csv(args.csv, ordered, master.questions)
         print(f"wrote {args.csv}")
+    mismatched = [result for result in ordered if result.id_check]
+    if mismatched:
+        print(f"Student ids: {len(mismatched)} submission(s) whose file name and STUDENT_ID disagree:")
+        for result in mismatched:
+            print(f"  {result.id_check}")
+    if args.similarity:
+        from grader import similarity  # copydetect is imported only when the report is asked for
+
+        named = [(name, os.fsdecode(path)) for path, name, _ in entries]
+        rows, left_out = similarity.class_report(master, named)
+        similarity.write_csv(args.similarity, rows)
+        print("\n".join(similarity.summary_lines(rows, left_out)))
+        print(f"wrote {args.similarity}")
     for line in refused:
         print(f"refused: {line}")
     return EXIT_OK

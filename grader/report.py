@@ -6,6 +6,9 @@ import os
 import tempfile
 from pathlib import Path
 
+from grader.feedback import markdown_output, test_name
+from grader.plain import markdown_text
+
 
 def _points(value):
     return f"{value:g}"
@@ -16,11 +19,15 @@ def text_report(result):
     lines = [f"Grading {result.submission} against {result.master} (student id {result.student_id!r})", ""]
     width = max([len(q.id) for q in result.questions] + [4])
     for q in result.questions:
+        if getattr(q, "title", ""):
+            lines.append(f"{q.id}: {q.title}")
         lines.append(
             f"{q.id:<{width}} {_points(q.points):>4}/{_points(q.max_points):<4} {q.status:<14} {q.message}"
         )
         if q.hint:
             lines.append(f"{'':<{width + 25}}hint: {q.hint}")
+        if getattr(q, "next_step", ""):
+            lines.append(f"{'':<{width + 25}}next step: {q.next_step}")
         if getattr(q, "marked", "own chain") != "own chain":
             lines.append(f"{'':<{width + 25}}marked through follow-through, not on your own chain")
     if any(getattr(q, "marked", "own chain") != "own chain" for q in result.questions):
@@ -41,15 +48,17 @@ def gradescope_results(result, seconds=None):
     data = {
         "score": result.score,
         "max_score": result.max_score,
-        "output": "\n".join(result.notes) if result.notes else f"student id {result.student_id}",
+        "output": markdown_text("\n".join(result.notes) or f"student id {result.student_id}"),
+        "output_format": "md",  # Gradescope renders every output as Markdown; each text is escaped
+        "test_output_format": "md",
         "tests": [
             {
-                "name": f"{q.id}",
+                "name": test_name(q),
                 "number": q.id,
                 "score": q.points,
                 "max_score": q.max_points,
                 "status": "passed" if q.status == "passed" else "failed",
-                "output": question_output(q),
+                "output": markdown_output(q),
                 "extra_data": {
                     "status": q.status,
                     "hint": q.hint,
@@ -87,16 +96,26 @@ def write_json(path, result, seconds=None):
 def write_gradebook_csv(path, results, questions, id_column, assignment):
     """A gradebook import (Canvas, Moodle): one row per student keyed by ``id_column``, points only.
 
-    Columns: ``id_column`` (the student id), one column ``"<assignment> <question>"`` per question, and
-    ``"<assignment> total"``. Statuses and hints stay in the default CSV and the JSON reports.
+    Columns: ``id_column`` (the student id) and one column ``"<assignment> <question>"`` per question.
+    The total goes to a file of its own, :func:`totals_path` (``id_column``, ``"<assignment> total"``):
+    in one file, Canvas would import it as one more assignment and count every point twice.
+    Statuses and hints stay in the default CSV and the JSON reports.
     """
-    header = [id_column] + [f"{assignment} {q.id}" for q in questions] + [f"{assignment} total"]
-    rows = []
+    header = [id_column] + [f"{assignment} {q.id}" for q in questions]
+    rows, totals = [], []
     for result in results:
         by_id = {q.id: q for q in result.questions}
         points = [_points(by_id[q.id].points) if q.id in by_id else "0" for q in questions]
-        rows.append([result.student_id, *points, _points(result.score)])
+        rows.append([result.student_id, *points])
+        totals.append([result.student_id, _points(result.score)])
     _write_rows(path, header, rows)
+    _write_rows(totals_path(path), [id_column, f"{assignment} total"], totals)
+
+
+def totals_path(path):
+    """Where the gradebook's totals go: ``grades.csv`` -> ``grades-totals.csv``."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}-totals{path.suffix or '.csv'}")
 
 
 def _write_rows(path, header, rows):
@@ -117,6 +136,7 @@ def write_csv(path, results, questions):
     header = ["submission", "student_id", "total", "max_score"]
     for q in questions:
         header += [q.id, f"{q.id}_status"]
+    header.append("id_check")  # grader.identity: the file name and STUDENT_ID disagree
     rows = []
     for result in results:
         by_id = {q.id: q for q in result.questions}
@@ -129,5 +149,6 @@ def write_csv(path, results, questions):
         for q in questions:
             graded = by_id.get(q.id)
             row += [_points(graded.points), graded.status] if graded else ["0", "error"]
+        row.append(getattr(result, "id_check", ""))
         rows.append(row)
     _write_rows(path, header, rows)
