@@ -74,7 +74,8 @@ def lateness(metadata):
     if not isinstance(metadata, dict):
         return None, "the submission metadata could not be read"
     assignment = metadata.get("assignment")
-    assignment = assignment if isinstance(assignment, dict) else {}
+    if not isinstance(assignment, dict) or "due_date" not in assignment:
+        return None, "the metadata gives no assignment due date"
     due_text = assignment.get("due_date")
     users = metadata.get("users")
     if isinstance(users, list) and users and isinstance(users[0], dict):
@@ -83,7 +84,7 @@ def lateness(metadata):
             due_text = own.get("due_date")  # an extension for this student
     submitted, due = _date(metadata.get("created_at")), _date(due_text)
     if due_text is None and submitted is not None:
-        return 0.0, None  # no due date: never late
+        return 0.0, None  # a due date of null: the assignment has none, never late
     if submitted is None or due is None:
         return None, "the submission time or the due date could not be read"
     return max(0.0, (submitted - due).total_seconds()), None
