@@ -97,16 +97,19 @@ def annotate(result, master):
 
 
 def markdown_output(q):
-    """A question's Gradescope feedback as Markdown: every text escaped, so none of it is markup."""
-    lines = [f"**{markdown_text(q.status)}**: {markdown_text(q.message)}"]
+    """A question's Gradescope feedback as Markdown: its title, then status and message, hint, next step.
+
+    Every text is escaped (:func:`grader.plain.markdown_text`), so none of it is markup; the status
+    stays the first word of its line, and the hint the last line when there is no next step.
+    """
+    lines = []
+    if getattr(q, "title", ""):
+        lines.append(f"**{markdown_text(q.id)}: {markdown_text(q.title)}**")
+    lines.append(f"{markdown_text(q.status)}: {markdown_text(q.message)}")
     if q.hint:
-        lines.append(f"*Hint*: {markdown_text(q.hint)}")
+        lines.append(f"Hint: {markdown_text(q.hint)}")
     if getattr(q, "next_step", ""):
-        lines.append(f"*Next step*: {markdown_text(q.next_step)}")
+        lines.append(f"Next step: {markdown_text(q.next_step)}")
     return "\n\n".join(lines)
 
 
-def test_name(q):
-    """A question's name on Gradescope: its id and the master's title."""
-    title = getattr(q, "title", "")
-    return f"{q.id}: {title}" if title else q.id

@@ -5,6 +5,8 @@ student-id check add to a report goes through :func:`plain`. When the grader's o
 function lands (issue 20, item 2), :func:`plain` becomes a call of it.
 """
 
+import re
+
 MAX_SHOWN = 80
 
 
@@ -28,9 +30,29 @@ def plain(text, limit=MAX_SHOWN):
     return shown if len(shown) <= limit else shown[: limit - 3] + "..."
 
 
-MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~&$"
+MARKDOWN_SPECIAL = "\\*_[]<>#|~&$!"
+CODE_SPAN = re.compile(r"(`+)([^`]|[^`].*?[^`])\1(?!`)", re.DOTALL)
+LINE_START = re.compile(r"^(\s*)([+\-=]|\d+(?=[.)]))", re.MULTILINE)
+
+
+def _escape(text):
+    text = "".join(f"\\{c}" if c in MARKDOWN_SPECIAL or c == "`" else c for c in text)
+    return LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if not m.group(2).isdigit()
+                          else f"{m.group(1)}{m.group(2)}\\", text)
 
 
 def markdown_text(text):
-    """``text`` as Markdown that renders as that text: every Markdown or HTML character escaped."""
-    return "".join(f"\\{c}" if c in MARKDOWN_SPECIAL else c for c in str(text))
+    """``text`` as Markdown that renders as that text, with no markup of its own.
+
+    Code spans (`` `name` ``, as the grader's messages write names) are kept: Markdown shows their content
+    literally. Everywhere else every character that starts emphasis, a link, an image, HTML, a heading, a
+    table, an entity or math is escaped with a backslash, and so is a list or heading marker at the start of
+    a line.
+    """
+    text, out, last = str(text), [], 0
+    for match in CODE_SPAN.finditer(text):
+        out.append(_escape(text[last : match.start()]))
+        out.append(match.group(0))
+        last = match.end()
+    out.append(_escape(text[last:]))
+    return "".join(out)

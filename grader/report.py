@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from grader.feedback import markdown_output, test_name
+from grader.feedback import markdown_output
 from grader.plain import markdown_text
 
 
@@ -53,7 +53,7 @@ def gradescope_results(result, seconds=None):
         "test_output_format": "md",
         "tests": [
             {
-                "name": test_name(q),
+                "name": f"{q.id}",
                 "number": q.id,
                 "score": q.points,
                 "max_score": q.max_points,
@@ -62,6 +62,7 @@ def gradescope_results(result, seconds=None):
                 "extra_data": {
                     "status": q.status,
                     "hint": q.hint,
+                    "title": getattr(q, "title", ""),
                     "marked": getattr(q, "marked", "own chain"),
                     "checks": [{"name": label, "passed": passed} for label, passed in q.checks],
                 },

@@ -187,8 +187,9 @@ def test_the_report_shows_titles_and_a_next_step(rounded_submission_report):
     stdout, results = rounded_submission_report
     assert "q1: Huber's loss by hand" in stdout
     assert "q7: KL divergence by hand" in stdout
-    names = {t["number"]: t["name"] for t in results["tests"]}
-    assert names["q4"] == "q4: binary cross-entropy from logits, stably"
+    tests = {t["number"]: t for t in results["tests"]}
+    assert tests["q4"]["output"].startswith("**q4: binary cross-entropy from logits, stably**")
+    assert tests["q4"]["extra_data"]["title"] == "binary cross-entropy from logits, stably"
     failed_lines = [line for line in stdout.splitlines() if "next step:" in line]
     assert len(failed_lines) == 1  # q1 only: every other question passed
     assert failed_lines[0].split("next step:", 1)[1].strip() == NEXT_STEPS["failed selfcheck"]
@@ -243,14 +244,17 @@ def test_results_json_is_markdown_with_every_text_escaped():
     assert data["output_format"] == "md" and data["test_output_format"] == "md"
     for text in (data["output"], data["tests"][0]["output"]):
         assert markdown_text(hostile) in text  # the hostile text, every markup character escaped
-        assert re.search(r"(?<!\\)[<>\[\]`#]", text) is None  # no tag, link, code or heading starts
+        outside_code = re.sub(r"`code`", "", text)  # a code span shows its text literally
+        assert re.search(r"(?<!\\)[<>\[\]`#]", outside_code) is None  # no tag, link or heading starts
         assert "[link](" not in text and "<img" not in text.replace("\\<img", "")
 
 
 def test_markdown_text_escapes_every_special_character():
-    for character in MARKDOWN_SPECIAL:
+    for character in MARKDOWN_SPECIAL + "`":
         assert markdown_text(f"a{character}b") == f"a\\{character}b"
-    assert markdown_text("plain words 42") == "plain words 42"
+    assert markdown_text("plain words 42, 1/N") == "plain words 42, 1/N"
+    assert markdown_text("the name `huber_total`") == "the name `huber_total`"  # a code span is literal
+    assert markdown_text("x\n- item\n2. item\n# head") == "x\n\\- item\n2\\. item\n\\# head"
 
 
 def test_plain_keeps_printable_ascii_only():
