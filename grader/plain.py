@@ -35,8 +35,16 @@ CODE_SPAN = re.compile(r"(`+)([^`]|[^`].*?[^`])\1(?!`)", re.DOTALL)
 LINE_START = re.compile(r"^(\s*)([+\-=]|\d+(?=[.)]))", re.MULTILINE)
 
 
+def _intraword(text, index):
+    """An underscore between two letters or digits: CommonMark never reads it as emphasis (grad_out)."""
+    return 0 < index < len(text) - 1 and text[index - 1].isalnum() and text[index + 1].isalnum()
+
+
 def _escape(text):
-    text = "".join(f"\\{c}" if c in MARKDOWN_SPECIAL or c == "`" else c for c in text)
+    text = "".join(
+        c if c == "_" and _intraword(text, i) else f"\\{c}" if c in MARKDOWN_SPECIAL or c == "`" else c
+        for i, c in enumerate(text)
+    )
     return LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if not m.group(2).isdigit()
                           else f"{m.group(1)}{m.group(2)}\\", text)
 

@@ -251,8 +251,9 @@ def test_results_json_is_markdown_with_every_text_escaped():
 
 def test_markdown_text_escapes_every_special_character():
     for character in MARKDOWN_SPECIAL + "`":
-        assert markdown_text(f"a{character}b") == f"a\\{character}b"
+        assert markdown_text(f"a {character}b") == f"a \\{character}b"
     assert markdown_text("plain words 42, 1/N") == "plain words 42, 1/N"
+    assert markdown_text("grad_out and _it_") == "grad_out and \\_it\\_"  # intraword: never emphasis
     assert markdown_text("the name `huber_total`") == "the name `huber_total`"  # a code span is literal
     assert markdown_text("x\n- item\n2. item\n# head") == "x\n\\- item\n2\\. item\n\\# head"
 
