@@ -27,7 +27,7 @@ import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from grader import sandbox, unprivileged
+from grader import feedback, identity, sandbox, unprivileged
 from grader.check import check_master
 from grader.grade import STATUSES, Limits, MasterSession, QuestionResult, SubmissionResult, grade
 from grader.kernel import MAX_ROOT, KernelStartFailed, start_failures
@@ -105,6 +105,12 @@ def build_parser():
         "the student id (e.g. 'SIS User ID' for Canvas, 'ID number' for Moodle), one column per question and "
         "the total; see exercises/teachers.md",
     )
+    grade_cmd.add_argument(
+        "--similarity",
+        metavar="FILE",
+        help="folder mode: write FILE, a CSV of how alike the submissions' own code is, pair by pair and "
+        "against the reference solution (grader.similarity), and list the near-identical pairs",
+    )
     grade_cmd.add_argument("--jobs", type=int, default=1, help="folder mode: submissions graded in parallel")
     grade_cmd.add_argument(
         "--id-from",
@@ -171,6 +177,12 @@ def build_parser():
     )
     gradescope_cmd.add_argument("master", help="the master notebook")
     gradescope_cmd.add_argument("--out", required=True, help="the zip to write")
+    gradescope_cmd.add_argument(
+        "--late-penalty", metavar="RULE", help="share of the score lost per started day or hour late, e.g. "
+        "10%%/day (read from Gradescope's submission metadata; see grader.late); default: none"
+    )
+    gradescope_cmd.add_argument("--late-cap", metavar="SHARE", default="100%",
+                                help="the most a late submission loses, e.g. 50%% (default %(default)s)")
     check_cmd = commands.add_parser("check", help="check that master notebooks follow exercises/FORMAT.md")
     check_cmd.add_argument("masters", nargs="+")
     return parser
@@ -210,7 +222,7 @@ def main(argv=None):
         if args.command == "gradescope":
             from grader.gradescope import build_main  # the Gradescope helper's module, loaded on demand
 
-            return build_main(args.master, args.out)
+            return build_main(args.master, args.out, args.late_penalty, args.late_cap)
         return command_grade(args)
     except MasterError as error:
         _say(f"error: {error}", sys.stderr)
@@ -325,8 +337,9 @@ def command_grade(args):
             _say("error: --json FILE is for one submission; use --json-dir DIR with a folder", sys.stderr)
             return EXIT_USAGE
         return grade_folder(master, submission, args, limits)
-    if args.csv or args.json_dir or args.id_column:
-        _say("error: --csv, --json-dir and --id-column need a folder of submissions", sys.stderr)
+    if args.csv or args.json_dir or args.id_column or args.similarity:
+        _say("error: --csv, --json-dir, --id-column and --similarity need a folder of submissions",
+             sys.stderr)
         return EXIT_USAGE
     session = MasterSession(master, limits)
     try:
@@ -336,6 +349,7 @@ def command_grade(args):
     if isinstance(result, NotGraded):
         show(Message("not graded one", reason=Message(result.reason)), sys.stderr)
         return EXIT_NOT_GRADED
+    feedback.annotate(result, master)  # titles, next steps, the precision asked: from the master only
     if args.json:
         write_json(args.json, result)  # written after every process of the submission is gone
     if args.quiet:
@@ -578,6 +592,13 @@ def grade_folder(master, folder, args, limits):
             os.environ["TMPDIR"] = previous
         unprivileged.remove_tree(run_root)  # no recursion, however deep a kernel nested its folders
     ordered = [results[index] for index in range(len(entries))]
+    for (path, name, _), result in zip(entries, ordered, strict=True):
+        if isinstance(result, NotGraded):
+            continue
+        feedback.annotate(result, master)
+        result.id_check = identity.id_mismatch(os.fsdecode(path), name)
+        if result.id_check is not None:
+            result.notes.append(result.id_check)
     show_results(ordered, args.quiet)
     not_graded = [result for result in ordered if isinstance(result, NotGraded)]
     graded = [result for result in ordered if not isinstance(result, NotGraded)]
@@ -591,6 +612,20 @@ def grade_folder(master, folder, args, limits):
     elif args.csv:
         write_csv(args.csv, graded, master.questions)
         show(Message("wrote", path=MasterText(str(args.csv))))
+    mismatched = [result for result in graded if result.id_check is not None]
+    if mismatched:
+        show(Message("id mismatches", count=len(mismatched)))
+        for result in mismatched:
+            show(Message("id mismatch line", check=result.id_check))
+    if args.similarity:
+        from grader import similarity  # copydetect is imported only when the report is asked for
+
+        named = [(name, os.fsdecode(path)) for path, name, _ in entries]
+        rows, left_out = similarity.class_report(master, named)
+        similarity.write_csv(args.similarity, rows)
+        for line in similarity.summary_lines(rows, left_out):  # file names escaped by similarity
+            _say(line)
+        show(Message("wrote", path=MasterText(str(args.similarity))))
     for line in refused:
         show(line)
     if not_graded:

@@ -37,7 +37,7 @@ from pathlib import Path
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 
-from grader import sandbox
+from grader import late, sandbox
 from grader.master import (
     MAX_DEPTH,
     MAX_NOTEBOOK_BYTES,
@@ -105,8 +105,11 @@ def pinned_requirements(roots=RUNTIME_PACKAGES):
     return sorted(seen.values(), key=str.lower)
 
 
-def build_zip(master_path, out_path):
-    """Write the autograder zip of one master notebook; return the path written."""
+def build_zip(master_path, out_path, late_rule=None):
+    """Write the autograder zip of one master notebook; return the path written.
+
+    ``late_rule`` (``{"penalty": "10%/day", "cap": "50%"}``, or None) travels as ``late_policy.json``.
+    """
     master_path, out_path = Path(master_path), Path(out_path)
     parse_master(master_path)  # a master that does not follow FORMAT.md is refused here, not on Gradescope
     with zipfile.ZipFile(out_path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -115,6 +118,8 @@ def build_zip(master_path, out_path):
             info.external_attr = 0o755 << 16  # executable, as Gradescope requires
             archive.writestr(info, text)
         archive.write(master_path, "master.ipynb")
+        if late_rule is not None:
+            archive.writestr(late.POLICY_FILE, json.dumps(late_rule) + "\n")
         archive.writestr("requirements.txt", "\n".join(pinned_requirements()) + "\n")
         archive.write(ROOT / "pyproject.toml", "project/pyproject.toml")
         archive.write(ROOT / "README.md", "project/README.md")  # pyproject's readme
@@ -261,6 +266,7 @@ def run(root=Path("/autograder"), master_name="master.ipynb"):
         for test in results.get("tests", []):
             test["visibility"] = visibility.get(str(test.get("number", test.get("name"))), DEFAULT_VISIBILITY)
         results.setdefault("visibility", "visible")
+        late.apply(results, root / "submission_metadata.json", root / "source" / late.POLICY_FILE)
     results_path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return results
 
@@ -276,11 +282,15 @@ def main(argv=None):
     return 0
 
 
-def build_main(master, out):
-    """``python -m grader gradescope MASTER --out ZIP`` (wired in :mod:`grader.cli`)."""
+def build_main(master, out, late_penalty=None, late_cap="100%"):
+    """``python -m grader gradescope MASTER --out ZIP [--late-penalty RULE --late-cap SHARE]``."""
     try:
-        written = build_zip(master, out)
-    except MasterError as error:
+        rule = None
+        if late_penalty is not None:
+            late.parse_rule(late_penalty, late_cap)  # a rule that is not one is refused here
+            rule = {"penalty": late_penalty, "cap": late_cap}
+        written = build_zip(master, out, rule)
+    except (MasterError, late.RuleError) as error:
         _say(f"error: {error}", sys.stderr)
         return 2
     _say(f"wrote {written}: upload it as the autograder of a Gradescope programming assignment")

@@ -3,6 +3,7 @@
 The format is described in ``exercises/FORMAT.md``.
 """
 
+import ast
 import json
 import re
 from dataclasses import dataclass, field
@@ -35,7 +36,8 @@ class Question:
     kind: str
     answer: str
     hidden_source: str = ""
-    title: str = ""
+    title: str = ""  # the master's markdown heading above the answer cell, without "Question N (...):"
+    precision: str = ""  # the hidden cell's ``precision``, e.g. "4 decimal places" (see FORMAT.md)
 
 
 @dataclass
@@ -234,6 +236,7 @@ def parse_master(path):
             if strip_region(cell.source, BEGIN_SOLUTION, END_SOLUTION) is None:
                 raise MasterError(f"{where}: needs one '{BEGIN_SOLUTION}' ... '{END_SOLUTION}' region")
             question = Question(info["id"], float(info["points"]), info["kind"], info["answer"])
+            question.title = heading_above(notebook.cells, index)
             by_id[question.id] = question
             master.questions.append(question)
         elif role == "hidden":
@@ -253,9 +256,94 @@ def parse_master(path):
         if qid not in by_id:
             raise MasterError(f"{path}: hidden cell for unknown question {qid!r}")
         by_id[qid].hidden_source = hidden[qid]
+        where = f"{path}, hidden cell of {qid}"
+        by_id[qid].precision = declared_precision(hidden[qid], by_id[qid].kind, where)
     if not master.questions:
         raise MasterError(f"{path}: no answer cell (metadata grader.role == 'answer')")
     return master
+
+
+QUESTION_PREFIX = re.compile(r"^Question\s+\S+?\s*(\([^)]*\))?\s*:\s*", re.IGNORECASE)
+
+
+def heading_above(cells, index):
+    """The first heading of the nearest markdown cell above ``cells[index]`` that has one ("" if none).
+
+    A leading "Question 1 (2 points):" is dropped: the report shows the id and the points.
+    """
+    for cell in reversed(cells[:index]):
+        if cell.get("cell_type") != "markdown":
+            continue
+        for line in cell.get("source", "").splitlines():
+            if line.startswith("#"):
+                title = line.lstrip("#").strip()
+                return QUESTION_PREFIX.sub("", title, count=1) or title
+    return ""
+
+
+PRECISION = re.compile(r"^([1-9]|1[0-2]) decimal places?$")
+PRECISION_EXPECTED = 'a text such as precision = "4 decimal places" (1 to 12 decimal places)'
+PRECISION_KINDS = ("value", "function")
+_OPERATORS = {ast.Add: float.__add__, ast.Sub: float.__sub__, ast.Mult: float.__mul__,
+              ast.Div: float.__truediv__, ast.Pow: float.__pow__}
+
+
+def _number(node):
+    """The value of a constant arithmetic expression (``5e-5 + 1e-12``, ``0.5 * 10**-4``), else None."""
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return float(node.value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        value = _number(node.operand)
+        return None if value is None else (-value if isinstance(node.op, ast.USub) else value)
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+        left, right = _number(node.left), _number(node.right)
+        if left is None or right is None or (isinstance(node.op, ast.Pow) and abs(right) > 64):
+            return None
+        try:
+            return _OPERATORS[type(node.op)](left, right)
+        except (ArithmeticError, ValueError):
+            return None
+    return None
+
+
+def precision_tolerance(precision):
+    """Half a unit of the last decimal place that ``precision`` ("N decimal places") asks for."""
+    return 0.5 * 10.0 ** -int(PRECISION.match(precision).group(1))
+
+
+def declared_precision(hidden_source, kind, where):
+    """The hidden cell's ``precision = "N decimal places"`` ("" when it declares none).
+
+    Raises :class:`MasterError` when the text is not of that form, the question is not numeric, or the
+    cell's ``atol`` does not accept every answer given to that precision (``atol`` must lie between half
+    a unit of the last asked place and twice that, and ``rtol`` be at most its default ``1e-6``).
+    """
+    try:
+        tree = ast.parse(hidden_source)
+    except SyntaxError:
+        return ""  # python -m grader check reports the syntax error
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            found[node.targets[0].id] = node.value
+    if "precision" not in found:
+        return ""
+    node = found["precision"]
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str) and PRECISION.match(node.value)):
+        raise MasterError(f"{where}: `precision` must be {PRECISION_EXPECTED}")
+    if kind not in PRECISION_KINDS:
+        raise MasterError(f"{where}: `precision` is for numeric questions ({', '.join(PRECISION_KINDS)}), "
+                          f"not a {kind} question")
+    half = precision_tolerance(node.value)
+    atol = _number(found["atol"]) if "atol" in found else None
+    rtol = _number(found["rtol"]) if "rtol" in found else 1e-6
+    if atol is None or not half <= atol <= 2 * half or rtol is None or not 0 <= rtol <= 1e-6:
+        raise MasterError(
+            f"{where}: precision {node.value!r} needs `atol` written as a number between {half:g} (half a "
+            f"unit of the last place asked) and {2 * half:g}, e.g. atol = {half:g} + 1e-12, and `rtol` at "
+            "most 1e-6 (e.g. rtol = 0)"
+        )
+    return node.value
 
 
 def with_student_id(parameters_source, student_id):

@@ -11,6 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from grader.plain import markdown_text
 from grader.vocabulary import FileName, MasterText, Message, StudentId, render
 
 STATUSES = ("passed", "failed", "error", "timeout", "crashed", "not attempted")
@@ -53,6 +54,8 @@ def text_report(result):
     width = max([len(q.id) for q in result.questions] + [4])
     indent = " " * (width + 25)
     for q in result.questions:
+        if getattr(q, "title", ""):
+            lines.append(render(Message("report title", id=MasterText(q.id), title=MasterText(q.title))))
         line = Message(
             "report line",
             id=MasterText(q.id.ljust(width)),
@@ -64,6 +67,8 @@ def text_report(result):
         lines.append(render(line))
         if q.hint is not None:
             lines.append(indent + render(Message("report hint", hint=q.hint)))
+        if getattr(q, "next_step", None) is not None:
+            lines.append(indent + render(Message("report next step", step=q.next_step)))
         if _marked(q) != "own chain":
             lines.append(indent + render(Message("report followed")))
     if any(_marked(q) != "own chain" for q in result.questions):
@@ -80,6 +85,21 @@ def question_output(q):
     return render(Message("question output hint", status=_status(q), message=q.message, hint=q.hint))
 
 
+def question_markdown(q):
+    """A question's Gradescope feedback as Markdown: its title, status and message, hint, next step.
+
+    Every text is escaped (:func:`grader.plain.markdown_text`), so none of it is markup.
+    """
+    lines = []
+    if getattr(q, "title", ""):
+        title = f"{MasterText(q.id).shown()}: {MasterText(q.title).shown()}"
+        lines.append(f"**{markdown_text(title)}**")
+    lines.append(markdown_text(question_output(q)))
+    if getattr(q, "next_step", None) is not None:
+        lines.append(markdown_text(render(Message("report next step", step=q.next_step))))
+    return "\n\n".join(lines)
+
+
 def gradescope_results(result):
     """Gradescope's results.json shape; Gradescope knows only passed/failed, our status is in extra_data.
 
@@ -94,7 +114,9 @@ def gradescope_results(result):
     data = {
         "score": result.score,
         "max_score": result.max_score,
-        "output": output,
+        "output": markdown_text(output),
+        "output_format": "md",  # Gradescope renders every output as Markdown; each text is escaped
+        "test_output_format": "md",
         "tests": [
             {
                 "name": MasterText(q.id).shown(),
@@ -102,10 +124,11 @@ def gradescope_results(result):
                 "score": q.points,
                 "max_score": q.max_points,
                 "status": "passed" if q.status == "passed" else "failed",
-                "output": question_output(q),
+                "output": question_markdown(q),
                 "extra_data": {
                     "status": _status(q).text,
                     "hint": _hint(q),
+                    "title": MasterText(getattr(q, "title", "")).shown(),
                     "marked": _marked(q),
                     "checks": [{"name": render(label), "passed": bool(passed)} for label, passed in q.checks],
                 },
@@ -170,18 +193,28 @@ def _text(value):
 def write_gradebook_csv(path, results, questions, id_column, assignment):
     """A gradebook import (Canvas, Moodle): one row per student keyed by ``id_column``, points only.
 
-    Columns: ``id_column`` (the student id), one column ``"<assignment> <question>"`` per question, and
-    ``"<assignment> total"``. Statuses and hints stay in the default CSV and the JSON reports.
+    Columns: ``id_column`` (the student id) and one column ``"<assignment> <question>"`` per question.
+    The total goes to a file of its own, :func:`totals_path` (``id_column``, ``"<assignment> total"``):
+    in one file, Canvas would import it as one more assignment and count every point twice.
+    Statuses and hints stay in the default CSV and the JSON reports.
     """
     header = [_text(MasterText(id_column))]
     header += [_text(MasterText(f"{assignment} {q.id}")) for q in questions]
-    header += [_text(MasterText(f"{assignment} total"))]
     rows = [header]
+    totals = [[_text(MasterText(id_column)), _text(MasterText(f"{assignment} total"))]]
     for result in results:
         by_id = {q.id: q for q in result.questions}
         points = [float(by_id[q.id].points) if q.id in by_id else 0.0 for q in questions]
-        rows.append([_text(StudentId(str(result.student_id))), *points, float(result.score)])
+        rows.append([_text(StudentId(str(result.student_id))), *points])
+        totals.append([_text(StudentId(str(result.student_id))), float(result.score)])
     _write_rows(path, rows)
+    _write_rows(totals_path(path), totals)  # a file of its own: an LMS import would take it as one more item
+
+
+def totals_path(path):
+    """Where the gradebook's totals go: ``grades.csv`` -> ``grades-totals.csv``."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}-totals{path.suffix or '.csv'}")
 
 
 def write_csv(path, results, questions):
@@ -189,6 +222,7 @@ def write_csv(path, results, questions):
     header = ["submission", "student_id", "total", "max_score"]
     for q in questions:
         header += [q.id, f"{q.id}_status"]
+    header.append("id_check")  # grader.identity: the file name and STUDENT_ID disagree
     rows = [[_text(MasterText(name)) for name in header]]
     for result in results:
         by_id = {q.id: q for q in result.questions}
@@ -205,5 +239,7 @@ def write_csv(path, results, questions):
                 if graded
                 else [0.0, _text(MasterText("error"))]
             )
+        check = getattr(result, "id_check", None)
+        row.append(_text(check) if check is not None else "")
         rows.append(row)
     _write_rows(path, rows)
