@@ -109,7 +109,7 @@ def _failure(error, forbid=(), **where):
         used = type(error).__dict__.get("forbidden") if isinstance(error, ImportError) else None
     except BaseException:  # a class whose __dict__ misbehaves: an error like any other
         used = None
-    if type(used) is str and used in forbid:  # the stub of grader.forbid (see forbid.STUB)
+    if type(used) is str and used in forbid:  # the stub of grader.absent (see absent.STUB)
         return {"forbidden": used[:200]}
     if isinstance(error, NotImplementedError):
         return {"nie": str(error)[:300], **where}

@@ -33,7 +33,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from grader import forbid, unprivileged
+from grader import absent, unprivileged
 
 WORKDIR = "/home/student"
 SHM_SIZE = 16 << 20  # bytes of the sandbox's /dev/shm
@@ -201,20 +201,20 @@ def absent_binds(channel, limits):
     """Stubs for the modules of ``limits.absent``, written beside the channel folder: ``[(stub, target)]``."""
     if not limits.absent:
         return []
-    plan = forbid.covers(limits.absent, tuple(sorted(kernel_env(WORKDIR, "/tmp").items())))
+    plan = absent.covers(limits.absent, tuple(sorted(kernel_env(WORKDIR, "/tmp").items())))
     folder = os.path.join(os.path.dirname(channel), "stubs")
     os.mkdir(folder, 0o755)
-    return forbid.write_stubs(plan, folder)
+    return absent.write_stubs(plan, folder)
 
 
 def deny_absent(user, names):
     """Close the files of the modules ``names`` to the kernel's own ``user`` (the fallback's absence)."""
-    plan = forbid.covers(names, tuple(sorted(kernel_env(WORKDIR, "/tmp").items())))
+    plan = absent.covers(names, tuple(sorted(kernel_env(WORKDIR, "/tmp").items())))
     try:
         unprivileged.deny(user, [target for target, _, _ in plan])
     except OSError as error:
         unprivileged.allow_again(user)
-        raise forbid.ForbidError(
+        raise absent.ForbidError(
             f"a kernel running as a user of its own cannot be kept from {', '.join(names)}: "
             f"the file system does not take access control lists ({error.strerror})"
         ) from None
@@ -224,7 +224,7 @@ def stub_modules_code(names):
     """Python lines that put the stubs of ``names`` in ``sys.modules`` (without bwrap: see teachers.md)."""
     if not names:
         return ""
-    stubs = {name: forbid.STUB.format(name=name) for name in names}
+    stubs = {name: absent.STUB.format(name=name) for name in names}
     return (
         "import sys as _sys, types as _types\n"
         f"for _name, _text in {stubs!r}.items():\n"

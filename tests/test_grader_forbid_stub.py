@@ -9,12 +9,12 @@ import types
 
 import pytest
 
-from grader import forbid
+from grader import absent, forbid
 
 
 def _stub(name="pkg.mod"):
     module = types.ModuleType(name)
-    exec(forbid.STUB.format(name=name), module.__dict__)  # noqa: S102 - the grader's own text
+    exec(absent.STUB.format(name=name), module.__dict__)  # noqa: S102 - the grader's own text
     return module
 
 
@@ -50,14 +50,14 @@ def test_covers_the_module_its_bytecode_and_a_whole_package(tmp_path):
     subprocess.run([sys.executable, "-c", "import pkg.mod, pkg.other"], env=env, check=True)  # bytecode
     caches = sorted(str(p) for p in (package / "__pycache__").glob("mod.*.pyc"))
     assert caches, "no bytecode was written"
-    plan = forbid.covers(("pkg.mod", "pkg.sub", "not_installed_anywhere"), tuple(env.items()))
+    plan = absent.covers(("pkg.mod", "pkg.sub", "not_installed_anywhere"), tuple(env.items()))
     assert plan == [
         (str(package / "mod.py"), "module", "pkg.mod"),
         *[(path, "empty", "pkg.mod") for path in caches],  # other.py's bytecode stays
         (str(package / "sub"), "package", "pkg.sub"),
     ], plan
     (tmp_path / "stubs").mkdir()
-    binds = forbid.write_stubs(plan, str(tmp_path / "stubs"))
+    binds = absent.write_stubs(plan, str(tmp_path / "stubs"))
     assert [target for _, target in binds] == [target for target, _, _ in plan]
     module_stub, package_stub = binds[0][0], binds[-1][0]
     with open(module_stub, encoding="utf-8") as stream:
@@ -67,8 +67,8 @@ def test_covers_the_module_its_bytecode_and_a_whole_package(tmp_path):
 
 
 def test_a_compiled_or_built_in_module_cannot_be_made_absent():
-    with pytest.raises(forbid.ForbidError, match="built into Python or compiled"):
-        forbid.covers(("sys",), (("PATH", os.environ.get("PATH", "")),))
+    with pytest.raises(absent.ForbidError, match="built into Python or compiled"):
+        absent.covers(("sys",), (("PATH", os.environ.get("PATH", "")),))
     assert importlib.util.find_spec("sys").origin == "built-in"
 
 
@@ -87,5 +87,5 @@ def test_the_forbid_list_is_read_from_the_hidden_cell(source, expected):
 
 @pytest.mark.parametrize("source", ['forbid = ["nnlib." + "losses"]', "forbid = NAMES", 'forbid = [""]'])
 def test_a_forbid_list_that_is_not_written_out_is_refused(source):
-    with pytest.raises(forbid.ForbidError, match="list of module names"):
+    with pytest.raises(absent.ForbidError, match="list of module names"):
         forbid.declared(source)
