@@ -1,10 +1,10 @@
 """The course's autograder: release student notebooks, grade submissions.
 
 Run ``python -m grader --help``. The grader runs a student's notebook in a fresh Jupyter
-kernel inside a bubblewrap sandbox of its own (:mod:`grader.sandbox`; where bwrap cannot work,
-as a user id of its own: :mod:`grader.unprivileged`), calls the student's
-answers on inputs the master chooses (:mod:`grader.protocol`), and a judge per question kind
-decides in the grader's process (:mod:`grader.judges`; see ``exercises/teachers.md``).
+kernel inside a bubblewrap sandbox of its own (:mod:`grader.run.sandbox`; where bwrap cannot work,
+as a user id of its own: :mod:`grader.run.unprivileged`), calls the student's
+answers on inputs the master chooses (:mod:`grader.run.protocol`), and a judge per question kind
+decides in the grader's process (:mod:`grader.judge.judges`; see ``exercises/teachers.md``).
 ``nnlib`` never imports this package.
 """
 

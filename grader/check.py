@@ -6,9 +6,9 @@ What needs the master to run (its own answers work on every input) is checked wh
 
 import ast
 
-from grader import follow_through
-from grader.judges import GROUPS_EXPECTED, group_problem
-from grader.master import (
+from grader.judge import follow_through
+from grader.judge.judges import GROUPS_EXPECTED, group_problem
+from grader.master.notebook import (
     BEGIN_HIDDEN,
     BEGIN_SOLUTION,
     END_HIDDEN,

@@ -27,11 +27,9 @@ import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from grader import feedback, identity, sandbox, unprivileged
 from grader.check import check_master
 from grader.grade import STATUSES, Limits, MasterSession, QuestionResult, SubmissionResult, grade
-from grader.kernel import MAX_ROOT, KernelStartFailed, start_failures
-from grader.master import (
+from grader.master.notebook import (
     MasterError,
     declared_student_id,
     declared_student_id_text,
@@ -39,9 +37,12 @@ from grader.master import (
     read_notebook,
     student_id_problem,
 )
-from grader.release import master_paths, release
-from grader.report import text_report, write_csv, write_gradebook_csv, write_json
-from grader.sandbox import SandboxLimits, SandboxUnavailable
+from grader.master.release import master_paths, release
+from grader.report import feedback, identity
+from grader.report.outputs import text_report, write_csv, write_gradebook_csv, write_json
+from grader.run import sandbox, unprivileged
+from grader.run.kernel import MAX_ROOT, KernelStartFailed, start_failures
+from grader.run.sandbox import SandboxLimits, SandboxUnavailable
 from grader.vocabulary import FileName, MasterText, Message, show
 
 EXIT_OK, EXIT_NOT_FULL, EXIT_USAGE, EXIT_INTERNAL, EXIT_NOT_GRADED = 0, 1, 2, 3, 4
@@ -109,7 +110,7 @@ def build_parser():
         "--similarity",
         metavar="FILE",
         help="folder mode: write FILE, a CSV of how alike the submissions' own code is, pair by pair and "
-        "against the reference solution (grader.similarity), and list the near-identical pairs",
+        "against the reference solution (grader.report.similarity), and list the near-identical pairs",
     )
     grade_cmd.add_argument("--jobs", type=int, default=1, help="folder mode: submissions graded in parallel")
     grade_cmd.add_argument(
@@ -173,13 +174,14 @@ def build_parser():
     release_cmd.add_argument("masters", nargs="*", help="master notebooks (default: exercises/*.ipynb)")
     release_cmd.add_argument("--out", default="student", help="output folder (default: %(default)s)")
     gradescope_cmd = commands.add_parser(
-        "gradescope", help="write a Gradescope autograder zip for a master notebook (see grader.gradescope)"
+        "gradescope",
+        help="write a Gradescope autograder zip for a master notebook (see grader.report.gradescope)",
     )
     gradescope_cmd.add_argument("master", help="the master notebook")
     gradescope_cmd.add_argument("--out", required=True, help="the zip to write")
     gradescope_cmd.add_argument(
         "--late-penalty", metavar="RULE", help="share of the score lost per started day or hour late, e.g. "
-        "10%%/day (read from Gradescope's submission metadata; see grader.late); default: none"
+        "10%%/day (read from Gradescope's submission metadata; see grader.report.late); default: none"
     )
     gradescope_cmd.add_argument("--late-cap", metavar="SHARE", default="100%",
                                 help="the most a late submission loses, e.g. 50%% (default %(default)s)")
@@ -220,7 +222,9 @@ def main(argv=None):
         if args.command == "check":
             return command_check(args)
         if args.command == "gradescope":
-            from grader.gradescope import build_main  # the Gradescope helper's module, loaded on demand
+            from grader.report.gradescope import (
+                build_main,  # the Gradescope helper's module, loaded on demand
+            )
 
             return build_main(args.master, args.out, args.late_penalty, args.late_cap)
         return command_grade(args)
@@ -355,7 +359,7 @@ def command_grade(args):
     if args.quiet:
         show(Message("total", score=float(result.score), max_score=float(result.max_score)))
     else:
-        _say(text_report(result))  # text_report's lines are the vocabulary's (grader.report)
+        _say(text_report(result))  # text_report's lines are the vocabulary's (grader.report.outputs)
     return EXIT_OK if result.score == result.max_score else EXIT_NOT_FULL
 
 
@@ -388,7 +392,7 @@ def grade_with_retry(master, path, student_id, limits, session, chosen_by_studen
     """Grade one submission; when the grader's own machinery fails, grade it once more from scratch.
 
     A failure is: a kernel that did not start at any moment of the grade (even one the grade
-    recovered from: :func:`grader.kernel.start_failures`), any exception but :class:`MasterError`
+    recovered from: :func:`grader.run.kernel.start_failures`), any exception but :class:`MasterError`
     (a bug of the grader), or the master failing. The second failure gives :class:`NotGraded`
     (a :class:`MasterError` is raised again, unless the master failed for an id the student chose:
     that is the submission's own error).

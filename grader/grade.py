@@ -5,13 +5,13 @@
    the spec (inputs, steps, names to check), tolerances, forbidden modules and known mistakes;
    the master's answer and every mistake are run on those inputs.
 2. The submission runs once, cell by cell, in a fresh sandboxed kernel of its own (see
-   :mod:`grader.sandbox`), with a time limit per cell, an output cap and a time limit for the
+   :mod:`grader.run.sandbox`), with a time limit per cell, an output cap and a time limit for the
    whole submission. A cell that kills the kernel is skipped after a restart. It runs once more,
    at the same time, for each set of modules that questions forbid, in a kernel where those
-   modules are stubs; those questions are asked there only (:mod:`grader.forbid`).
+   modules are stubs; those questions are asked there only (:mod:`grader.judge.forbid`).
 3. Each answer is called in the student's kernel on the master's inputs, with the question's
-   time limit (:mod:`grader.protocol`); only plain data comes back.
-4. A judge per kind (:mod:`grader.judges`) decides in the grader's process, from the master's
+   time limit (:mod:`grader.run.protocol`); only plain data comes back.
+4. A judge per kind (:mod:`grader.judge.judges`) decides in the grader's process, from the master's
    spec and both kernels' data. The student's kernel is killed before the result exists.
 """
 
@@ -20,11 +20,11 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 
-from grader import follow_through, forbid, sandbox, student_seed
-from grader import master as master_reasons
-from grader.judges import FD_STEP, Task, Verdict, judge
-from grader.kernel import Kernel
-from grader.master import (
+from grader import student_seed
+from grader.judge import follow_through, forbid
+from grader.judge.judges import FD_STEP, Task, Verdict, judge
+from grader.master import notebook as master_reasons
+from grader.master.notebook import (
     MasterError,
     NotebookError,
     cell_info,
@@ -33,8 +33,10 @@ from grader.master import (
     read_notebook,
     with_student_id,
 )
-from grader.protocol import REPORT_LIMIT, QueryFailed, ask
-from grader.sandbox import SandboxLimits
+from grader.run import sandbox
+from grader.run.kernel import Kernel
+from grader.run.protocol import REPORT_LIMIT, QueryFailed, ask
+from grader.run.sandbox import SandboxLimits
 from grader.vocabulary import MasterText, Message
 
 STATUSES = ("passed", "failed", "error", "timeout", "crashed", "not attempted")
@@ -65,7 +67,7 @@ class QuestionResult:
     points: float = 0.0
     hint: Message | None = None
     checks: list = field(default_factory=list)  # [(label, passed)] when the question gives partial credit
-    marked: str = "own chain"  # or "follow-through" (grader.follow_through)
+    marked: str = "own chain"  # or "follow-through" (grader.judge.follow_through)
 
 
 @dataclass
@@ -332,7 +334,7 @@ def _not_defined(question, cell_index, run):
     return "error", Message("answer cell undefined", what=name)
 
 
-#: Why a file is not a notebook: grader.master.read_notebook's fixed reasons (its whole vocabulary).
+#: Why a file is not a notebook: grader.master.notebook.read_notebook's fixed reasons (its whole vocabulary).
 _UNREADABLE = (
     master_reasons.NOT_READABLE,
     master_reasons.NOT_A_FILE,

@@ -28,8 +28,8 @@ from docutils.parsers.rst import Directive, directives
 from sphinx.util import logging
 from sphinx.util.osutil import relative_uri
 
-from grader.master import MasterError, parse_master
-from grader.release import master_paths, release, replace_solutions
+from grader.master.notebook import MasterError, parse_master
+from grader.master.release import master_paths, release, replace_solutions
 
 ENV_SWITCH = "COURSE_HIDE_SOLUTIONS"
 STUDENT_FOLDER = "student"  # in the built site, and in the repository (what the launch buttons open)

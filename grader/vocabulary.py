@@ -24,7 +24,7 @@ import sys
 
 #: The grader's sentences. ``{name}`` is filled with a parameter of the same name.
 PHRASES = {
-    # judges and comparisons (grader.judges, grader.compare)
+    # judges and comparisons (grader.judge.judges, grader.judge.compare)
     "correct": "correct",
     "not attempted": "not answered yet (your code raises NotImplementedError)",
     "not attempted cell": "not answered yet (the cell still raises NotImplementedError)",
@@ -91,7 +91,7 @@ PHRASES = {
     "another type": "an object of another type",
     "the value": "the value",
     "name": "`{name}`",
-    # grading a submission (grader.grade, grader.follow_through)
+    # grading a submission (grader.grade, grader.judge.follow_through)
     "forbidden cell": "{where} uses {rule}, which this question forbids (see its text): 0 points",
     "the answer cell": "the answer cell",
     "code cell": "code cell {index}",
@@ -154,7 +154,7 @@ PHRASES = {
     "wrote gradebook": "wrote {path} (gradebook import, keyed by '{column}')",
     "total": "Total: {score}/{max_score}",
     "teacher text": "{text}",
-    # reports (grader.report)
+    # reports (grader.report.outputs)
     "report head": "Grading {submission} against {master} (student id '{student_id}')",
     "report line": "{id} {points}/{max_points} {status} {message}",
     "report hint": "hint: {hint}",
@@ -174,7 +174,7 @@ PHRASES = {
     "student id line": "student id {student_id}",
     "question output": "{status}: {message}",
     "question output hint": "{status}: {message}\nHint: {hint}",
-    # Gradescope (grader.gradescope)
+    # Gradescope (grader.report.gradescope)
     "no notebook": "Your submission has no notebook (.ipynb): upload your exercise notebook.",
     "cannot isolate": "The grader could not grade this submission (it cannot isolate it in this container). "
     "Tell your teacher: resubmitting the same file will not help.",

@@ -35,8 +35,8 @@ def timed(command):
 
 def kernel_start(enabled, count=5, unprivileged=False):
     """Median seconds until a fresh kernel answers: in the sandbox, as a user of its own, or plain."""
-    from grader.kernel import Kernel
-    from grader.sandbox import SandboxLimits
+    from grader.run.kernel import Kernel
+    from grader.run.sandbox import SandboxLimits
 
     times = []
     for _ in range(count):
@@ -62,7 +62,7 @@ def main():
         f"kernel start-up: {sandboxed:.2f} s in the sandbox, {plain:.2f} s without "
         f"(sandbox cost {sandboxed - plain:+.2f} s per kernel, median of {args.kernels})"
     )
-    from grader.sandbox import unprivileged_problem
+    from grader.run.sandbox import unprivileged_problem
 
     cause = unprivileged_problem()
     if cause:

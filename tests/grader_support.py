@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from grader.master import parse_master
-from grader.release import student_notebook
+from grader.master.notebook import parse_master
+from grader.master.release import student_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,7 +42,7 @@ SYSTEM = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"
 
 def course_paths():
     """What the grader and its kernels need: Python, its environment, nnlib, grader, matplotlib's fonts."""
-    from grader import sandbox
+    from grader.run import sandbox
 
     paths = [*sandbox.readonly_paths(), str(Path(__file__).resolve().parent.parent / "grader")]
     if sandbox.font_list():

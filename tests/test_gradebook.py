@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from grader.grade import QuestionResult, SubmissionResult
-from grader.report import write_gradebook_csv
+from grader.report.outputs import write_gradebook_csv
 from grader.vocabulary import Message
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,12 +13,12 @@ import sympy as sp
 from grader_support import run_cli
 
 from grader import student_seed
-from grader.compare import BadReport, Other, central_differences, compare_values, decode
 from grader.grade import grade
-from grader.master import MasterError, NotebookError, parse_master, read_notebook, with_student_id
-from grader.release import master_paths, replace_solutions, student_notebook
-from grader.report import gradescope_results
-from grader.sympy_safe import UnsafeExpression, compare, parse_srepr
+from grader.judge.compare import BadReport, Other, central_differences, compare_values, decode
+from grader.judge.sympy_safe import UnsafeExpression, compare, parse_srepr
+from grader.master.notebook import MasterError, NotebookError, parse_master, read_notebook, with_student_id
+from grader.master.release import master_paths, replace_solutions, student_notebook
+from grader.report.outputs import gradescope_results
 
 ROOT = Path(__file__).resolve().parent.parent
 MASTERS = master_paths(ROOT / "exercises")

@@ -29,9 +29,9 @@ from grader_support import run_cli, student_version, write
 
 import grader
 from grader.grade import Limits, grade
-from grader.master import parse_master
-from grader.release import master_paths
-from grader.sandbox import SandboxLimits
+from grader.master.notebook import parse_master
+from grader.master.release import master_paths
+from grader.run.sandbox import SandboxLimits
 
 ROOT = Path(__file__).resolve().parent.parent
 MASTERS = master_paths(ROOT / "exercises")

@@ -165,7 +165,7 @@ def _forged_json(nb):
 
 
 def _student_version(nb):
-    from grader.release import replace_solutions
+    from grader.master.release import replace_solutions
 
     for cell in nb["cells"]:
         if cell["metadata"].get("grader", {}).get("role") == "answer":

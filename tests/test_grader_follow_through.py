@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from grader import follow_through
 from grader.check import check_master
 from grader.grade import Limits, grade
-from grader.master import parse_master
-from grader.report import gradescope_results, text_report
+from grader.judge import follow_through
+from grader.master.notebook import parse_master
+from grader.report.outputs import gradescope_results, text_report
 
 ROOT = Path(__file__).resolve().parents[1]
 BACKPROP = ROOT / "exercises" / "backprop.ipynb"

@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from grader.grade import Limits, MasterSession, grade
-from grader.master import parse_master
+from grader.master.notebook import parse_master
 
 ROOT = Path(__file__).resolve().parents[1]
 MASTER = ROOT / "exercises" / "backprop.ipynb"

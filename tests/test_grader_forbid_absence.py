@@ -28,8 +28,8 @@ from pathlib import Path
 import pytest
 from grader_support import run_cli, student_version, write
 
-from grader.kernel import Kernel
-from grader.sandbox import SandboxLimits
+from grader.run.kernel import Kernel
+from grader.run.sandbox import SandboxLimits
 
 ROOT = Path(__file__).resolve().parent.parent
 LOSSES = ROOT / "exercises" / "losses.ipynb"
@@ -224,7 +224,7 @@ def test_no_copy_of_the_forbidden_source_is_readable_in_the_kernel():
     assert "losses.py" in seen.stdout, seen.stdout
 
 
-# -- the fallback without bubblewrap: each kernel as a user of its own (grader.unprivileged) -------------
+# -- the fallback without bubblewrap: each kernel as a user of its own (grader.run.unprivileged) -------------
 
 WAYS_IN = r"""
 import importlib, json, os, subprocess, sys
@@ -263,8 +263,8 @@ print(json.dumps(found))
 IN_CONTAINER = r"""
 import json, os, sys
 from dataclasses import replace
-from grader.kernel import Kernel
-from grader.sandbox import SandboxLimits
+from grader.run.kernel import Kernel
+from grader.run.sandbox import SandboxLimits
 plain = replace(SandboxLimits(), enabled=False, unprivileged=True)
 seen = {}
 for label, limits in (("forbid", replace(plain, absent=("nnlib.losses",))), ("control", plain)):

@@ -1,4 +1,4 @@
-"""The pieces of forbidden helpers by absence (grader.forbid), without a kernel: the stub, what it
+"""The pieces of forbidden helpers by absence (grader.judge.forbid), without a kernel: the stub, what it
 covers, and the ``forbid`` list read from a hidden cell."""
 
 import importlib.util
@@ -9,7 +9,8 @@ import types
 
 import pytest
 
-from grader import absent, forbid
+from grader.judge import forbid
+from grader.run import absent
 
 
 def _stub(name="pkg.mod"):

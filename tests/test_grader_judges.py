@@ -1,6 +1,6 @@
 """The judges, without any kernel: the master's spec and plain data in, a verdict out.
 
-The reports here are written by hand in the shape :mod:`grader._kernel_side` produces; the
+The reports here are written by hand in the shape :mod:`grader.run._kernel_side` produces; the
 expected verdicts follow from the numbers (hand arithmetic in the comments).
 """
 
@@ -14,9 +14,9 @@ import pytest
 import sympy as sp
 
 from grader.check import check_master
-from grader.compare import compare_values
-from grader.forbid import static_use
-from grader.judges import Check, Task, Verdict, judge, match_mistake
+from grader.judge.compare import compare_values
+from grader.judge.forbid import static_use
+from grader.judge.judges import Check, Task, Verdict, judge, match_mistake
 
 
 def f(value):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from grader_support import ROOT, run_cli
 
-from grader import gradescope, late
+from grader.report import gradescope, late
 
 DUE = "2018-07-31T23:00:00.000000-07:00"
 POLICY = {"penalty": "10%/day", "cap": "50%"}

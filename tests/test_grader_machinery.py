@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from grader_support import ROOT, run_cli, write
 
-from grader import kernel as kernel_module
-from grader import sandbox
-from grader.kernel import Kernel
-from grader.sandbox import SandboxLimits
+from grader.run import kernel as kernel_module
+from grader.run import sandbox
+from grader.run.kernel import Kernel
+from grader.run.sandbox import SandboxLimits
 
 WARMUP = ROOT / "exercises" / "00_warmup.ipynb"
 FULL = "11"  # the warm-up's points
@@ -121,7 +121,8 @@ def test_a_cpu_hog_does_not_cost_a_classmate_marks(tmp_path):
 #: It is the __main__ module, so the class run's spawned workers import it too, and are broken alike.
 INJECT = """\
 import os, sys
-from grader import cli, sandbox
+from grader import cli
+from grader.run import sandbox
 
 TOKENS = {tokens!r}
 _launch = sandbox.kernel_argv

@@ -15,7 +15,7 @@ import pytest
 
 from grader import cli, vocabulary
 from grader.grade import QuestionResult, SubmissionResult
-from grader.report import (
+from grader.report.outputs import (
     gradescope_results,
     spreadsheet_cell,
     text_report,

@@ -33,9 +33,10 @@ from grader_support import ROOT, student_version, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader import cli, report
+from grader import cli
 from grader.grade import Limits, MasterSession, grade
-from grader.master import parse_master
+from grader.master.notebook import parse_master
+from grader.report import outputs as report
 
 WARMUP = ROOT / "exercises" / "00_warmup.ipynb"
 FUZZ = os.environ.get("GRADER_FUZZ_EXAMPLES")

@@ -30,8 +30,8 @@ import pytest
 from grader_support import student_version, write
 
 from grader.grade import grade
-from grader.master import parse_master
-from grader.report import text_report
+from grader.master.notebook import parse_master
+from grader.report.outputs import text_report
 
 ROOT = Path(__file__).resolve().parent.parent
 MASTER = ROOT / "exercises" / "optimization.ipynb"

@@ -24,11 +24,10 @@ from grader_support import run_cli, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader import master as reader
-from grader.forbid import notebook_use
 from grader.grade import _answer_cell, submission_cells
-from grader.gradescope import student_id_from_metadata
-from grader.master import (
+from grader.judge.forbid import notebook_use
+from grader.master import notebook as reader
+from grader.master.notebook import (
     MAX_DEPTH,
     MAX_NOTEBOOK_BYTES,
     NotebookError,
@@ -39,6 +38,7 @@ from grader.master import (
     parse_master,
     read_notebook,
 )
+from grader.report.gradescope import student_id_from_metadata
 
 ROOT = Path(__file__).resolve().parent.parent
 WARMUP = ROOT / "exercises" / "00_warmup.ipynb"

@@ -13,9 +13,9 @@ import pytest
 from grader_support import run_cli, student_version, write
 
 from grader.cli import report_names
-from grader.judges import outcome
-from grader.kernel import Kernel
-from grader.sandbox import SandboxLimits
+from grader.judge.judges import outcome
+from grader.run.kernel import Kernel
+from grader.run.sandbox import SandboxLimits
 from grader.vocabulary import MasterText, Message
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,7 +74,7 @@ while True:
 PROBE = """
 import json, resource, sys
 sys.path.insert(0, {root!r})
-from grader.kernel import Kernel
+from grader.run.kernel import Kernel
 kernel = Kernel(output_limit=100_000)
 result = kernel.execute({code!r}, 2.0)
 kernel.shutdown()

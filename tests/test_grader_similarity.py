@@ -13,8 +13,15 @@ import json
 import pytest
 from grader_support import ROOT, run_cli, write
 
-from grader.master import cell_info, parse_master, read_notebook
-from grader.similarity import REFERENCE, THRESHOLD, _given_sources, class_report, pair_scores, student_code
+from grader.master.notebook import cell_info, parse_master, read_notebook
+from grader.report.similarity import (
+    REFERENCE,
+    THRESHOLD,
+    _given_sources,
+    class_report,
+    pair_scores,
+    student_code,
+)
 
 LOSSES = ROOT / "exercises" / "losses.ipynb"
 STUDENT_LOSSES = ROOT / "student" / "losses.ipynb"

@@ -23,11 +23,11 @@ import pytest
 from grader_support import ROOT, run_cli, write
 
 from grader.check import check_master
-from grader.feedback import NEXT_STEPS, annotate
 from grader.grade import QuestionResult, SubmissionResult
-from grader.master import MasterError, cell_info, parse_master
-from grader.plain import MARKDOWN_SPECIAL, markdown_text, plain
-from grader.report import gradescope_results, text_report, totals_path, write_csv, write_gradebook_csv
+from grader.master.notebook import MasterError, cell_info, parse_master
+from grader.report.feedback import NEXT_STEPS, annotate
+from grader.report.outputs import gradescope_results, text_report, totals_path, write_csv, write_gradebook_csv
+from grader.report.plain import MARKDOWN_SPECIAL, markdown_text, plain
 from grader.vocabulary import MasterText, Message, StudentId, render
 
 LOSSES = ROOT / "exercises" / "losses.ipynb"

@@ -1,4 +1,4 @@
-"""The fallback jail (grader.unprivileged): each kernel as a user id of its own, where bwrap cannot work.
+"""The fallback jail (grader.run.unprivileged): each kernel as a user id of its own, where bwrap cannot work.
 
 The command line runs in a fresh container view (tests/grader_support.py: the system, Python and
 the course's packages only), as on Gradescope once ``setup.sh`` ran; what it must refuse, it must
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from grader_support import container_view
 
-from grader import unprivileged
+from grader.run import unprivileged
 
 ROOT = Path(__file__).resolve().parent.parent
 MASTER = ROOT / "exercises" / "00_warmup.ipynb"

@@ -1,4 +1,6 @@
-"""A hostile student against the fallback jail (grader.unprivileged): every test passes when the attack fails.
+"""A hostile student against the fallback jail (grader.run.unprivileged).
+
+Every test passes when the attack fails.
 
 Each attack is what a submitted notebook's code cell can do as the kernel's own uid. Attacks on the
 grader's cleanup run in a fresh container view (tests/grader_support.py) as root, with the attacker
@@ -21,7 +23,7 @@ import pytest
 from grader_support import container_view
 from test_grader_unprivileged import MASTER
 
-from grader import unprivileged
+from grader.run import unprivileged
 
 ROOT = Path(__file__).resolve().parent.parent
 BWRAP = shutil.which("bwrap")
@@ -29,7 +31,7 @@ BWRAP = shutil.which("bwrap")
 PRELUDE = f"""\
 import json, os, subprocess, sys, threading, time
 sys.path.insert(0, {str(ROOT)!r})
-from grader import unprivileged
+from grader.run import unprivileged
 
 def as_user(uid, code, **options):  # a process of the kernel's uid, as the launcher leaves it
     return subprocess.Popen([sys.executable, "-S", "-c", code], user=uid, group=uid, extra_groups=[],

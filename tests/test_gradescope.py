@@ -19,7 +19,7 @@ import nbformat
 import pytest
 from grader_support import container_view
 
-from grader.gradescope import build_zip, find_submission, student_id_from_metadata
+from grader.report.gradescope import build_zip, find_submission, student_id_from_metadata
 
 ROOT = Path(__file__).resolve().parent.parent
 MASTER = ROOT / "exercises" / "00_warmup.ipynb"
@@ -171,7 +171,7 @@ def scores(results):
 
 
 # Where the container forbids namespaces, run_autograder grades with every kernel as a user of its
-# own (grader.unprivileged); a bwrap that cannot be found stands for one that cannot work.
+# own (grader.run.unprivileged); a bwrap that cannot be found stands for one that cannot work.
 NO_BWRAP = {"GRADER_BWRAP": "/nonexistent/bwrap"}
 ISOLATIONS = {"sandbox": None, "fallback": NO_BWRAP}
 
@@ -272,7 +272,7 @@ def test_the_fallback_keeps_a_hostile_kernel_in_its_own_user(autograder_zip, tmp
 def test_a_submission_the_grader_could_not_grade_gets_no_results_not_zero(tmp_path, monkeypatch, capsys):
     """Exit 4 of the grader ("not graded, rerun"): run_autograder writes no results.json and exits 4,
     so Gradescope shows a failed run that Regrade fixes, never a score of 0."""
-    from grader import gradescope
+    from grader.report import gradescope
 
     root = tmp_path / "autograder"
     (root / "source").mkdir(parents=True)

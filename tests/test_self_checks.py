@@ -22,8 +22,8 @@ import pytest
 import sympy as sp
 from IPython.display import display
 
-from grader.master import cell_info, parse_master, student_id_problem, with_student_id
-from grader.release import master_paths
+from grader.master.notebook import cell_info, parse_master, student_id_problem, with_student_id
+from grader.master.release import master_paths
 from nnlib.optim import Adam
 from nnlib.parameter import Parameter
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.master import parse_master
-from grader.release import master_paths, student_notebook
+from grader.master.notebook import parse_master
+from grader.master.release import master_paths, student_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 MASTERS = master_paths(ROOT / "exercises")

@@ -2,13 +2,13 @@
 
 A request is a JSON object the grader builds (the kind, the answer's name, and for a student's
 kernel the master's spec: inputs, steps, names to report, forbidden modules). It travels as a
-string literal inside a small piece of code; that code runs :mod:`grader._kernel_side` (sent as
+string literal inside a small piece of code; that code runs :mod:`grader.run._kernel_side` (sent as
 text) in a namespace of its own and leaves the report, a JSON string, in a variable with a
 random name, which comes back as a user expression of the same execution.
 
 The report is the kernel's *claim*, never trusted: its size is checked before it is parsed
-(:data:`REPORT_LIMIT`; ZMQ drops any message over :data:`grader.kernel.MAX_MESSAGE` unread),
-then :mod:`grader.compare` validates every field and the judges compare it with the master's
+(:data:`REPORT_LIMIT`; ZMQ drops any message over :data:`grader.run.kernel.MAX_MESSAGE` unread),
+then :mod:`grader.judge.compare` validates every field and the judges compare it with the master's
 references in the grader's process.
 """
 

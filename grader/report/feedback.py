@@ -6,7 +6,7 @@ submission: a next step names a section or a self-check, never the expected valu
 
 import re
 
-from grader.master import cell_info
+from grader.master.notebook import cell_info
 from grader.vocabulary import MasterText, Message
 
 REF = re.compile(r"\{ref\}`([A-Za-z0-9_:.-]+)`")
@@ -72,7 +72,7 @@ def annotate(result, master):
     result : grader.grade.SubmissionResult
         Changed in place: every question gets ``title`` and ``next_step`` attributes; a failed
         question whose master declares ``precision`` gets the precision asked after its message.
-    master : grader.master.Master
+    master : grader.master.notebook.Master
         The master notebook the result was graded against.
 
     Returns

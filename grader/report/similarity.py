@@ -19,9 +19,9 @@ that cannot be read, or holds no code, is left out and counted.
 import io
 import itertools
 
-from grader.master import STUDENT_ID_LINE, NotebookError, cell_info, read_notebook
-from grader.plain import plain
-from grader.release import student_notebook
+from grader.master.notebook import STUDENT_ID_LINE, NotebookError, cell_info, read_notebook
+from grader.master.release import student_notebook
+from grader.report.plain import plain
 
 K, WINDOW = 25, 1  # copydetect's defaults for k; window 1 keeps every k-gram (small notebooks)
 THRESHOLD = 0.8  # pairs at or above it are listed in the class summary
@@ -145,7 +145,7 @@ def summary_lines(rows, left_out):
 
 def write_csv(path, rows):
     """One row per pair: ``submission_a, submission_b, score, share_a, share_b, note``."""
-    from grader.report import _text, _write_rows
+    from grader.report.outputs import _text, _write_rows
     from grader.vocabulary import MasterText
 
     header = ["submission_a", "submission_b", "score", "share_a", "share_b", "note"]

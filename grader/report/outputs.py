@@ -11,7 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from grader.plain import markdown_text
+from grader.report.plain import markdown_text
 from grader.vocabulary import FileName, MasterText, Message, StudentId, render
 
 STATUSES = ("passed", "failed", "error", "timeout", "crashed", "not attempted")
@@ -88,7 +88,7 @@ def question_output(q):
 def question_markdown(q):
     """A question's Gradescope feedback as Markdown: its title, status and message, hint, next step.
 
-    Every text is escaped (:func:`grader.plain.markdown_text`), so none of it is markup.
+    Every text is escaped (:func:`grader.report.plain.markdown_text`), so none of it is markup.
     """
     lines = []
     if getattr(q, "title", ""):
@@ -222,7 +222,7 @@ def write_csv(path, results, questions):
     header = ["submission", "student_id", "total", "max_score"]
     for q in questions:
         header += [q.id, f"{q.id}_status"]
-    header.append("id_check")  # grader.identity: the file name and STUDENT_ID disagree
+    header.append("id_check")  # grader.report.identity: the file name and STUDENT_ID disagree
     rows = [[_text(MasterText(name)) for name in header]]
     for result in results:
         by_id = {q.id: q for q in result.questions}

@@ -9,7 +9,7 @@ import copy
 import json
 from pathlib import Path
 
-from grader.master import BEGIN_SOLUTION, END_SOLUTION, cell_info, parse_master
+from grader.master.notebook import BEGIN_SOLUTION, END_SOLUTION, cell_info, parse_master
 
 STUB = ("# YOUR CODE HERE", 'raise NotImplementedError("replace this line with your answer")')
 BOOK_ONLY_TAGS = {"solution", "hide-input", "remove-cell"}

@@ -22,8 +22,8 @@ import secrets
 import time
 from dataclasses import dataclass, field
 
-from grader.master import MasterError, cell_info, strip_region  # noqa: F401 - MasterError re-exported
-from grader.protocol import KERNEL_SIDE_SOURCE, read_report
+from grader.master.notebook import MasterError, cell_info, strip_region  # noqa: F401 - MasterError re-exported
+from grader.run.protocol import KERNEL_SIDE_SOURCE, read_report
 from grader.vocabulary import MasterText, Message
 
 OWN = "own chain"
@@ -189,7 +189,7 @@ def apply(master, session, run, result, limits, regrade, answer_source):
 
     Parameters
     ----------
-    master : grader.master.Master
+    master : grader.master.notebook.Master
         The master notebook, parsed.
     session : grader.grade.MasterSession
         The master's kernel, run for the student's id, and its ``reports`` per question.

@@ -2,7 +2,7 @@
 
 It never decides a grade, and nothing it holds decides one. In a student's kernel it only
 *reports* values, in the order of the master's spec that the grader sent; the grader decodes
-the report as untrusted plain data, re-validates every field (see :mod:`grader.compare`) and
+the report as untrusted plain data, re-validates every field (see :mod:`grader.judge.compare`) and
 judges it against the master's spec and references, which never enter the student's kernel.
 What the student's code could reach here (by walking the stack) are immutable tuples of
 names; changing what this code reports makes a report incomplete (an error), never a pass.
@@ -109,7 +109,7 @@ def _failure(error, forbid=(), **where):
         used = type(error).__dict__.get("forbidden") if isinstance(error, ImportError) else None
     except BaseException:  # a class whose __dict__ misbehaves: an error like any other
         used = None
-    if type(used) is str and used in forbid:  # the stub of grader.absent (see absent.STUB)
+    if type(used) is str and used in forbid:  # the stub of grader.run.absent (see absent.STUB)
         return {"forbidden": used[:200]}
     if isinstance(error, NotImplementedError):
         return {"nie": str(error)[:300], **where}

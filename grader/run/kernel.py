@@ -1,7 +1,7 @@
 """A Jupyter kernel in a sandbox of its own, with a time limit and an output cap per execution.
 
 The grader talks to the kernel only through Jupyter messages over ZMQ ``ipc://`` sockets in a
-folder that only this kernel's sandbox sees (its *channel*, see :mod:`grader.sandbox`): code
+folder that only this kernel's sandbox sees (its *channel*, see :mod:`grader.run.sandbox`): code
 goes in, bounded text comes out. Every incoming message is capped in size by ZMQ itself
 (``MAXMSGSIZE``) before anything parses it. Nothing the kernel's code does can reach the
 grader's objects.
@@ -23,7 +23,7 @@ import zmq
 from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.connect import write_connection_file
 
-from grader import sandbox, unprivileged
+from grader.run import sandbox, unprivileged
 
 STARTUP_TIMEOUT = 60.0
 INTERRUPT_GRACE = 3.0
@@ -85,7 +85,7 @@ class Kernel:
     ----------
     output_limit : int
         Bytes of output kept per execution (text and rich outputs count); the rest is dropped.
-    limits : grader.sandbox.SandboxLimits
+    limits : grader.run.sandbox.SandboxLimits
         The jail and its resource limits.
     wait : bool
         Wait until the kernel is ready; with False, it boots in the background and

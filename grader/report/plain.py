@@ -1,8 +1,8 @@
 """Text that is safe to show: printable ASCII only (a stand-in for the shared safe-output function).
 
-Every line that :mod:`grader.feedback`, :mod:`grader.similarity`, :mod:`grader.late` and the
-student-id check add to a report goes through :func:`plain`. When the grader's one safe-output
-function lands (issue 20, item 2), :func:`plain` becomes a call of it.
+The similarity report's file names (:mod:`grader.report.similarity`) are shown through :func:`plain`, and
+the Markdown of Gradescope's results (:mod:`grader.report.late`, :mod:`grader.report.outputs`)
+through :func:`markdown_text`; every other text goes through :mod:`grader.vocabulary`.
 """
 
 import re

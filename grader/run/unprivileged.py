@@ -1,7 +1,7 @@
 """The fallback jail: each kernel as a user id of its own, for hosts where bubblewrap cannot work.
 
 Some containers (Gradescope's among them, depending on the host) forbid the namespaces that
-:mod:`grader.sandbox` needs. There, a grader running as root can still keep a kernel away from
+:mod:`grader.run.sandbox` needs. There, a grader running as root can still keep a kernel away from
 what it must not touch by running it as an unprivileged user id that nothing else uses:
 
 - the kernel gets a fresh uid and gid (from :data:`FIRST_UID` on, unused by any process), no
@@ -107,7 +107,7 @@ def release_user(uid):
         _in_use.discard(uid)
 
 
-# --- forbidden modules (grader.forbid): files one kernel's user may not read ------------------------
+# --- forbidden modules (grader.judge.forbid): files one kernel's user may not read ------------------------
 # A POSIX ACL entry "user:<uid>:---" on each file of a forbidden module (and on a package's folder):
 # only that kernel's user loses access, every other user and kernel keeps it. Linux's format of
 # the extended attribute: a version, then (tag, permissions, id) entries sorted by tag and id.

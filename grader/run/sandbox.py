@@ -33,7 +33,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from grader import absent, unprivileged
+from grader.run import absent, unprivileged
 
 WORKDIR = "/home/student"
 SHM_SIZE = 16 << 20  # bytes of the sandbox's /dev/shm
@@ -56,8 +56,8 @@ class SandboxLimits:
     cpus: float = 1.0  # CPUs of time for the whole sandbox (a cpu cgroup, as root)
     disk: int = 256 << 20  # bytes of the private work folder and of /tmp (tmpfs size), each
     enabled: bool = True  # False: no bubblewrap jail (the limits still apply)
-    unprivileged: bool = False  # with enabled False: each kernel as a uid of its own (grader.unprivileged)
-    absent: tuple = ()  # modules a question forbids: stubs in their place (grader.forbid)
+    unprivileged: bool = False  # with enabled False: each kernel as a uid of its own (run.unprivileged)
+    absent: tuple = ()  # modules a question forbids: stubs in their place (grader.run.absent)
 
 
 LAUNCHER = """\
@@ -293,7 +293,7 @@ def problem():
 
 
 def unprivileged_problem():
-    """None when kernels can run as users of their own here (:mod:`grader.unprivileged`), else why not."""
+    """None when kernels can run as users of their own here (:mod:`grader.run.unprivileged`), else why not."""
     return unprivileged.problem([os.path.realpath(sys.executable), *readonly_paths()])
 
 

@@ -8,7 +8,7 @@ numbers is still the one ``--id-from`` chose.
 
 from pathlib import Path
 
-from grader.master import NotebookError, declared_student_id_text, read_notebook
+from grader.master.notebook import NotebookError, declared_student_id_text, read_notebook
 from grader.vocabulary import Message, StudentId
 
 DEMO = "demo"  # the student version's placeholder: a student who never set the id

@@ -18,7 +18,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from grader.plain import markdown_text
+from grader.report.plain import markdown_text
 
 UNITS = {"day": 86400.0, "hour": 3600.0}
 RULE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*/\s*(day|hour)\s*$")

@@ -8,7 +8,7 @@ out as Gradescope's autograder specification asks (https://gradescope-autograder
                    Ubuntu's own packages (the image's Python is 3.10), a virtual environment with the
                    pinned ``requirements.txt``, the course's ``nnlib`` and ``grader`` (``project/``),
                    Debian/Ubuntu's ``bubblewrap``, and ``python3`` on ``PATH`` pointing at that environment
-``run_autograder``  run for every submission: ``python3 -m grader.gradescope``, i.e. :func:`run`
+``run_autograder``  run for every submission: ``python3 -m grader.report.gradescope``, i.e. :func:`run`
 ``master.ipynb``   the master notebook; it stays in ``/autograder/source``, which no sandbox binds
 ``requirements.txt`` the exact versions of the packages the grader and the kernels use
 ``project/``       ``nnlib``, ``grader`` and ``pyproject.toml``, installed (not editable) by ``setup.sh``
@@ -18,7 +18,7 @@ out as Gradescope's autograder specification asks (https://gradescope-autograder
 ``/autograder/submission_metadata.json`` (Gradescope sets no ``$STUDENT_ID``: the roster's SID when
 the course has one, else the e-mail address), grades with ``python3 -m grader grade`` (every kernel
 in its bubblewrap sandbox; where the container cannot create namespaces, every kernel as a user id
-of its own, with ``/autograder/source`` closed to it: :mod:`grader.unprivileged`),
+of its own, with ``/autograder/source`` closed to it: :mod:`grader.run.unprivileged`),
 and writes ``/autograder/results/results.json`` with each question's ``visibility`` from the master
 (the answer cell's ``grader: visibility``, ``after_published`` by default).
 """
@@ -37,8 +37,7 @@ from pathlib import Path
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 
-from grader import late, sandbox
-from grader.master import (
+from grader.master.notebook import (
     MAX_DEPTH,
     MAX_NOTEBOOK_BYTES,
     MasterError,
@@ -46,9 +45,11 @@ from grader.master import (
     parse_master,
     student_id_problem,
 )
+from grader.report import late
+from grader.run import sandbox
 from grader.vocabulary import MasterText, Message, render, show
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 #: What the grader and the kernels import; their dependencies are pinned too (:func:`pinned_requirements`).
 RUNTIME_PACKAGES = ("numpy", "sympy", "matplotlib", "scikit-learn", "nbformat", "jupyter_client", "ipykernel",
                     "pyzmq", "PyYAML")
@@ -78,7 +79,7 @@ RUN_AUTOGRADER = """\
 # Gradescope runs this for every submission; results go to /autograder/results/results.json.
 set -uo pipefail
 cd /autograder/source
-exec python3 -m grader.gradescope --root /autograder
+exec python3 -m grader.report.gradescope --root /autograder
 """
 
 
@@ -153,7 +154,7 @@ def student_id_from_metadata(path):
     """The student's id from Gradescope's ``submission_metadata.json``: SID, else e-mail, else user id.
 
     Total: a file that is missing, too large, nested too deep, not UTF-8 or not JSON, or that
-    holds no usable id (see :func:`grader.master.student_id_problem`), gives None.
+    holds no usable id (see :func:`grader.master.notebook.student_id_problem`), gives None.
     """
     try:
         with open(path, "rb") as stream:
@@ -272,7 +273,9 @@ def run(root=Path("/autograder"), master_name="master.ipynb"):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m grader.gradescope", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m grader.report.gradescope", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--root", default="/autograder", help="Gradescope's folder (default /autograder)")
     args = parser.parse_args(argv)
     results = run(Path(args.root))

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader import sympy_safe
-from grader.compare import BadReport, SympyText, central_differences, compare_values, decode, describe
+from grader.judge import sympy_safe
+from grader.judge.compare import BadReport, SympyText, central_differences, compare_values, decode, describe
 from grader.vocabulary import MasterText, Message
 
 FD_STEP = 1e-6
@@ -432,7 +432,7 @@ def judge_sympy(task, got):
     return Verdict(status, message, hint, [Check(task.name, status == "passed")])
 
 
-#: The messages of grader.sympy_safe, by their opening words (the rest may hold the student's text)
+#: The messages of grader.judge.sympy_safe, by their opening words (the rest may hold the student's text)
 _SYMPY_MESSAGES = (
     ("your answer could not be read", "sympy unreadable"),
     ("your answer is not a SymPy", "sympy not expression"),
@@ -445,7 +445,7 @@ _SYMPY_MESSAGES = (
 
 
 def _sympy_message(status, text, time_limit):
-    """The vocabulary's message for what :mod:`grader.sympy_safe` said (its words are not shown as such)."""
+    """The vocabulary's message for what :mod:`grader.judge.sympy_safe` said (not shown as such)."""
     if status == "timeout":
         return Message("sympy slow", seconds=time_limit)
     for start, key in _SYMPY_MESSAGES:
@@ -468,7 +468,7 @@ def judge(task, got):
     """The verdict on one question; a malformed report is an error of that answer, never a pass."""
     try:
         return JUDGES[task.kind](task, got)
-    except BadReport as error:  # the grader's own words (grader.compare, this module), never the report's
+    except BadReport as error:  # the grader's own words (grader.judge.compare, here), never the report's
         return Verdict("error", Message("malformed report detail", detail=MasterText(str(error))))
     except (KeyError, TypeError, ValueError, IndexError, AttributeError):  # Python's words may quote values
         return Verdict("error", Message("malformed report"))

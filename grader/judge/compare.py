@@ -1,7 +1,7 @@
 """Decode what a kernel reported, as untrusted data, and compare it with the reference.
 
 Everything here runs in the grader's process. A report is re-validated field by field: only
-the plain types of :mod:`grader._kernel_side` are accepted, arrays are rebuilt from lists of
+the plain types of :mod:`grader.run._kernel_side` are accepted, arrays are rebuilt from lists of
 numbers, and any surprise is a :class:`BadReport`. The student's objects never get here.
 """
 
@@ -31,7 +31,7 @@ class Other:
 
 @dataclass(frozen=True)
 class SympyText:
-    """A SymPy expression, as srepr text (parsed later by :mod:`grader.sympy_safe`)."""
+    """A SymPy expression, as srepr text (parsed later by :mod:`grader.judge.sympy_safe`)."""
 
     text: str
 

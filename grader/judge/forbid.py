@@ -8,7 +8,7 @@ have meant to use the module.
 
 import ast
 
-from grader.absent import ForbidError
+from grader.run.absent import ForbidError
 
 MAX_SOURCE = 200_000
 

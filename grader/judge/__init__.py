@@ -1,0 +1,1 @@
+"""Deciding: one judge per question kind, comparisons, SymPy, forbidden modules, follow-through."""

@@ -1,0 +1,1 @@
+"""The master notebook: read it, check it, release the student version."""
