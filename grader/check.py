@@ -6,7 +6,7 @@ What needs the master to run (its own answers work on every input) is checked wh
 
 import ast
 
-from grader.judge import follow_through
+from grader.judge import follow_through, forbid
 from grader.judge.judges import GROUPS_EXPECTED, group_problem
 from grader.master.notebook import (
     BEGIN_HIDDEN,
@@ -79,15 +79,10 @@ def _forbid_problem(body):
                 isinstance(item, ast.Constant) and isinstance(item.value, str) for item in value.elts
             ):
                 return '`parts` must be a list of names as strings, e.g. parts = ["m", "v"]'
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "forbid" for t in node.targets
-        ):
-            value = node.value
-            if not isinstance(value, ast.List | ast.Tuple) or not all(
-                isinstance(item, ast.Constant) and isinstance(item.value, str) and item.value
-                for item in value.elts
-            ):
-                return '`forbid` must be a list of module names as strings, e.g. forbid = ["nnlib.losses"]'
+    try:
+        forbid.declared(body)  # the grader reads `forbid` the same way (grader.judge.forbid)
+    except forbid.ForbidError as error:
+        return str(error)
     return None
 
 
