@@ -12,8 +12,8 @@ document.addEventListener("DOMContentLoaded", () => {
   };
 });
 
-// MathJax 4 breaks the lines of an alignment cell by cell, and in an alignment of more than two
-// columns (two equations side by side, as chapter 12's "z_1 = ... & a_1 = ...") it drew a broken
+// MathJax 4 breaks the lines of an alignment cell by cell, and in an alignment (aligned, align:
+// columns aligned right, left, right, left...) of more than two columns (two equations side by side, as chapter 12's "z_1 = ... & a_1 = ...") it drew a broken
 // cell over the next column's "=" (tests/browser/visible.js looks for glyphs of two cells that
 // meet). Such a formula is not broken: it is shrunk to fit or scrolls, as any formula MathJax
 // cannot break (below). This runs before MathJax starts (site.js comes before startup.js runs).
@@ -28,7 +28,10 @@ if (window.MathJax && !(window.MathJax.startup && window.MathJax.startup.ready))
           const root = data.root;  // data: the TeX input's parse options; root: the formula's <math>
           if (!math.display || !root || typeof root.walkTree !== "function") { return; }
           let wide = false;
-          root.walkTree((node) => { wide = wide || (node.isKind("mtable") && columns(node) > 2); });
+          root.walkTree((node) => {
+            wide = wide || (node.isKind("mtable") && columns(node) > 2 &&
+                            /right\s+left/.test(String(node.attributes.get("columnalign") || "")));
+          });
           if (wide) { root.attributes.set("overflow", "scroll"); }
         });
       }

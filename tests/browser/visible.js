@@ -68,6 +68,14 @@
                     `${Math.round(right - left)} px seen through ${by})`);
     }
   };
+  // two glyphs clash when they share more than a quarter of the smaller one's area (glyph boxes
+  // of neighbouring cells may touch by a pixel or two where the cells abut)
+  const clashes = (a, b) => {
+    const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+    const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    const area = (r) => (r.right - r.left) * (r.bottom - r.top);
+    return w > 0 && h > 0 && w * h > 0.25 * Math.min(area(a), area(b));
+  };
   const overlaps = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
 
   for (const error of article.querySelectorAll("mjx-merror")) {
@@ -90,7 +98,7 @@
       for (let j = i + 1; j < cells.length && !clash; j++) {
         if (!boxes[i] || !boxes[j] || cells[i].contains(cells[j]) || cells[j].contains(cells[i]) ||
             !overlaps(boxes[i], boxes[j])) { continue; }
-        if (inCell[i].some((a) => inCell[j].some((b) => overlaps(a, b)))) {
+        if (inCell[i].some((a) => inCell[j].some((b) => clashes(a, b)))) {
           clash = `"${describe(cells[i])}" and "${describe(cells[j])}"`;
         }
       }
