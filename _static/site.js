@@ -17,6 +17,8 @@ document.addEventListener("DOMContentLoaded", () => {
 // cell over the next column's "=" (tests/browser/visible.js looks for glyphs of two cells that
 // meet). Such a formula is not broken: it is shrunk to fit or scrolls, as any formula MathJax
 // cannot break (below). This runs before MathJax starts (site.js comes before startup.js runs).
+const SPLIT_AROUND_ALIGNED =
+  /^\s*\\begin\{split\}\s*(\\begin\{(aligned|alignedat|gathered)\}[\s\S]*\\end\{\2\})\s*\\end\{split\}\s*$/;
 if (window.MathJax && !(window.MathJax.startup && window.MathJax.startup.ready)) {
   window.MathJax.startup = Object.assign(window.MathJax.startup || {}, {
     ready() {
@@ -24,6 +26,12 @@ if (window.MathJax && !(window.MathJax.startup && window.MathJax.startup.ready))
       const columns = (table) => Math.max(0, ...table.childNodes.map(
         (row) => row.childNodes.length - (row.isKind("mlabeledtr") ? 1 : 0)));
       for (const jax of [].concat(MathJax.startup.document.inputJax)) {
+        // Sphinx wraps a multi-line display formula in \begin{split}; around an aligned block
+        // MathJax 4.1.3 then pushes the rows right, out of the box. The wrapper adds nothing to an
+        // aligned block, so it is taken off.
+        jax.preFilters.add(({math}) => {
+          math.math = math.math.replace(SPLIT_AROUND_ALIGNED, "$1");
+        });
         jax.postFilters.add(({math, data}) => {
           const root = data.root;  // data: the TeX input's parse options; root: the formula's <math>
           if (!math.display || !root || typeof root.walkTree !== "function") { return; }
@@ -68,7 +76,26 @@ window.addEventListener("load", () => {
       }
     });
   };
-  MathJax.startup.promise.then(fit);
+  // An alignment typeset while MathJax was still fetching a part of its font (it fetches them on
+  // first use) came out with its columns drawn over each other (chapter 13, eq-batch-backward);
+  // typeset again once the fonts are in, it is right. Display formulas holding an alignment or
+  // matrix are typeset a second time.
+  const retypesetTables = async () => {
+    const boxes = [...document.querySelectorAll("div.math")]
+      .filter((d) => d.querySelector("mjx-container mjx-mtable"));
+    if (!boxes.length || typeof MathJax.typesetPromise !== "function") { return; }
+    for (const box of boxes) {
+      for (const item of MathJax.startup.document.getMathItemsWithin(box)) {
+        const tex = document.createTextNode(`\\[${item.math}\\]`);
+        MathJax.typesetClear([box]);
+        box.querySelector("mjx-container").replaceWith(tex);
+      }
+    }
+    await MathJax.typesetPromise(boxes);
+  };
+  // (startup.promise is extended, as MathJax's documentation does, so that whatever waits for
+  // MathJax, the browser tests included, waits for this too)
+  MathJax.startup.promise = MathJax.startup.promise.then(retypesetTables).then(fit);
   let timer = null, width = window.innerWidth;
   window.addEventListener("resize", () => {
     if (window.innerWidth === width) { return; }
