@@ -15,13 +15,11 @@ nothing:
   Sphinx's ``MathDomain.has_equations(page)`` is true when any page *below* it in the toctree
   has one, and the landing page is the root of the toctree. MathJax is now loaded only by a
   page whose own document has math (or whose HTML has TeX delimiters).
-* Where it is loaded, MathJax is assembled from its components instead of the combined
-  ``tex-chtml.js``: ``startup.js`` loads ``input/tex`` (the same TeX packages as in
-  ``tex-chtml.js``: base, ams, newcommand, noundefined, require, autoload, configmacros; other
-  packages autoload on first use), ``output/chtml`` with its TeX font data (the web fonts load
-  lazily, one per font style used) and ``a11y/assistive-mml`` (the hidden MathML copy that
-  screen readers read), without the 426 kB context menu (``ui/menu``: zoom, "show math as",
-  renderer switch). Everything is served from the site (sphinx-mathjax-offline copies it).
+* Where it is loaded, MathJax (version 4, ``_ext/mathjax4.py``) is assembled from its components
+  instead of a combined build: ``_config.yml``'s ``mathjax3_config.loader.load`` has ``startup.js``
+  load ``input/tex``, ``output/chtml`` with its font data (the web fonts load lazily, one per font
+  style used) and ``a11y/assistive-mml`` (the hidden MathML copy that screen readers read),
+  without the context menu (``ui/menu``) and speech. Everything is served from the site.
   The menu also gave every formula a tab stop; ``_static/site.js`` gives one to each display
   formula that scrolls sideways, so a keyboard can still scroll it (axe: scrollable-region-focusable).
 * Sphinx's search scripts (``searchtools.js``, ``language_data.js`` and the 145 kB
@@ -40,11 +38,6 @@ FONTAWESOME_JS = re.compile(r'[ \t]*<script defer src="[^"]*_static/scripts/font
 SEARCH_JS = re.compile(r'[ \t]*<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|'
                        r'searchindex\.js)"></script>\n?')
 TEX_DELIMITERS = re.compile(r"\\\(|\\\[|\$\$|\\begin\{")
-
-# MathJax from its components: what tex-chtml.js holds, less the context menu (ui/menu)
-MATHJAX_STARTUP = "mathjax/startup.js"
-MATHJAX_LOAD = ["input/tex", "output/chtml", "a11y/assistive-mml"]
-
 
 def _page_has_math(doctree, body):
     if doctree is not None and next(iter(doctree.findall(
@@ -66,17 +59,6 @@ def _mathjax_only_with_math(app, pagename, templatename, context, doctree):
         return None
     scripts[:] = [script for script in scripts if not _is_mathjax(script, app)]
     return None
-
-
-def _mathjax_components(app, config):
-    if config.mathjax_path != "mathjax/tex-chtml.js":  # not sphinx-mathjax-offline's file: leave it
-        return
-    config.mathjax_path = MATHJAX_STARTUP
-    mathjax = dict(config.mathjax3_config or {})
-    loader = dict(mathjax.get("loader", {}))
-    loader.setdefault("load", list(MATHJAX_LOAD))
-    mathjax["loader"] = loader
-    config.mathjax3_config = mathjax
 
 
 def _lighten(html, pagename):
@@ -185,7 +167,6 @@ def _drop_unused_files(app, exception):
 
 
 def setup(app):
-    app.connect("config-inited", _mathjax_components, priority=900)  # after sphinx-mathjax-offline's setup
     app.connect("builder-inited", _lighter_pages)
     app.connect("builder-inited", _add_subset_css)
     app.connect("html-page-context", _mathjax_only_with_math, priority=900)  # after sphinx.ext.mathjax (500)

@@ -22,8 +22,8 @@
 # SSL_CERT_FILE, PIP_CERT, NODE_EXTRA_CA_CERTS, ... when the host sets them (a TLS-inspecting proxy needs them).
 #
 # Logs: FOLDER/log/<step>.log; the times of the steps: FOLDER/times (printed at the end). Exit status: 0 when
-# every step passed. The root is kept for a look inside (about 6 GB): rm -rf FOLDER when done. On the host this
-# needs debootstrap and bubblewrap (installed with apt-get when missing) and about 7 GB of disk.
+# every step passed. The root is kept for a look inside (3.6 GB after make test): rm -rf FOLDER when done. On
+# the host this needs debootstrap and bubblewrap (installed with apt-get when missing).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)

@@ -53,8 +53,8 @@ PROVIDERS = {
     "debootstrap": "scripts/fresh_debian.sh",  # the recipe's own, on the host
     **dict.fromkeys(
         ["apt-get", "basename", "bash", "cat", "cp", "date", "dirname", "env", "expand", "find", "grep",
-         "head", "id", "ipcmk", "ipcrm", "ls", "mkdir", "mv", "realpath", "rm", "sed", "sh", "tail", "tee",
-         "touch", "tr", "unshare", "xargs"],
+         "head", "id", "ipcmk", "ipcrm", "ldconfig", "ls", "mkdir", "mv", "realpath", "rm", "sed", "sh",
+         "tail", "tee", "touch", "tr", "unshare", "xargs"],
         ESSENTIAL,
     ),
 }
