@@ -229,7 +229,9 @@ def test_a_grading_process_that_dies_twice_is_not_graded(tmp_path):
     script = broken_grader(tmp_path, failures=0)
     completed = run_broken(script, "grade", WARMUP, folder, "--csv", tmp_path / "c.csv", "--quiet")
     assert completed.returncode == 4, (completed.returncode, completed.stderr[-3000:])
-    assert "dies.ipynb: not graded, rerun (the grading process died)" in completed.stdout
+    assert "dies.ipynb: not graded, rerun (the grading process died while grading this submission)" in (
+        completed.stdout
+    )
     graded = rows(tmp_path / "c.csv")
     assert set(graded) == {"alice.ipynb"} and graded["alice.ipynb"][2] == FULL
 
