@@ -622,7 +622,7 @@ def grade_folder(master, folder, args, limits):
         for result in mismatched:
             show(Message("id mismatch line", check=result.id_check))
     if args.similarity:
-        from grader import similarity  # copydetect is imported only when the report is asked for
+        from grader.report import similarity  # copydetect is imported only when the report is asked for
 
         named = [(name, os.fsdecode(path)) for path, name, _ in entries]
         rows, left_out = similarity.class_report(master, named)

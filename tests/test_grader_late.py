@@ -34,7 +34,8 @@ def applied(tmp_path, meta, policy=POLICY, score=8.0):
 def test_two_started_days_late_lose_twenty_percent(tmp_path):
     results = applied(tmp_path, metadata("2018-08-02T14:22:32.365935-07:00"))
     assert results["score"] == pytest.approx(6.4)
-    assert "2 day(s) after the due date" in results["output"] and "8 -> 6.4" in results["output"]
+    output = results["output"]  # Markdown: its ">" escaped
+    assert "2 day(s) after the due date" in output and "8 -\\> 6.4" in output
     assert results["extra_data"]["late"]["penalty_share"] == pytest.approx(0.2)
 
 

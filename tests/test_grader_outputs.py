@@ -27,7 +27,7 @@ from grader.vocabulary import PHRASES, FileName, MasterText, Message, escaped, p
 
 GRADER = Path(__file__).resolve().parent.parent / "grader"
 #: the modules whose text reaches an output
-OUTPUT_MODULES = ("report.py", "cli.py", "gradescope.py")
+OUTPUT_MODULES = ("report/outputs.py", "cli.py", "report/gradescope.py")
 #: the functions whose result is a message (or a status and a message)
 MESSAGE_MAKERS = {
     "compare_values",
@@ -41,7 +41,16 @@ MESSAGE_MAKERS = {
     "_sympy_message",
 }
 STATUSES = ("", "passed", "failed", "error", "timeout", "crashed", "not attempted")
-MESSAGE_MODULES = ("judges.py", "compare.py", "grade.py", "follow_through.py", "report.py", "cli.py")
+MESSAGE_MODULES = (
+    "judge/judges.py",
+    "judge/compare.py",
+    "grade.py",
+    "judge/follow_through.py",
+    "report/outputs.py",
+    "cli.py",
+    "report/feedback.py",
+    "report/identity.py",
+)
 
 
 class Question:

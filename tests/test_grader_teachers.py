@@ -243,8 +243,8 @@ def test_results_json_is_markdown_with_every_text_escaped():
     master = parse_master(LOSSES)
     hostile = "*bold* _it_ [link](javascript:alert(1)) <img src=x onerror=alert(1)> `code` # head"
     result = result_of({"q1": "failed", "q2": "passed"}, {"q1": hostile})
-    result.questions[0].message = hostile
-    result.notes.append(hostile)
+    result.questions[0].message = Message("teacher text", text=MasterText(hostile))
+    result.notes.append(Message("teacher text", text=MasterText(hostile)))
     data = gradescope_results(annotate(result, master))
     assert data["output_format"] == "md" and data["test_output_format"] == "md"
     for text in (data["output"], data["tests"][0]["output"]):

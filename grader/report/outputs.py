@@ -240,6 +240,6 @@ def write_csv(path, results, questions):
                 else [0.0, _text(MasterText("error"))]
             )
         check = getattr(result, "id_check", None)
-        row.append(_text(check) if check is not None else "")
+        row.append(_text(check if check is not None else MasterText("")))
         rows.append(row)
     _write_rows(path, rows)
