@@ -40,14 +40,14 @@ _build/config-%.yml: _config.yml
 	@mkdir -p _build
 	@$(BIN)/python scripts/config_variant.py $@ execute.execute_notebooks=$*
 
-book: $(STAMP) $(BOOK_CONFIG)  ## build the website into _build/html (notebooks executed, cached)
+book: $(STAMP) $(BOOK_CONFIG) node_modules/.package-lock.json  ## build the website into _build/html (notebooks executed, cached)
 	@echo "==> Building the book into _build/html (-n -W --keep-going; notebooks: $(EXECUTE))"
 	@$(BIN)/jupyter-book build . --config $(BOOK_CONFIG) --builder html -n -W --keep-going
 
 # The students' site: the same book with COURSE_HIDE_SOLUTIONS=1, into _build/students/_build/html. It shares the
 # main build's notebook cache (an absolute path in a generated copy of _config.yml), so nothing is executed twice.
 STUDENT_SITE := _build/students
-book-students: $(STAMP) $(BOOK_CONFIG)  ## the site a teacher publishes for graded work: no solutions, hidden checks or answer key
+book-students: $(STAMP) $(BOOK_CONFIG) node_modules/.package-lock.json  ## the site a teacher publishes for graded work: no solutions, hidden checks or answer key
 	@echo "==> Building the students' site (COURSE_HIDE_SOLUTIONS=1) into $(STUDENT_SITE)/_build/html"
 	@mkdir -p $(STUDENT_SITE)
 	@$(BIN)/python scripts/config_variant.py $(STUDENT_SITE)/_config.yml --from $(BOOK_CONFIG) \
@@ -93,10 +93,11 @@ fuzz: $(STAMP)  ## the grader's property tests on many random submissions: make 
 	  tests/test_grader_reader.py tests/test_grader_follow_through_own_method.py \
 	  -p no:cacheprovider --hypothesis-show-statistics
 
-# axe-core for the browser tests, pinned in package-lock.json (installed again only when that changes)
+# MathJax 4 for the site (_ext/mathjax4.py) and axe-core for the browser tests, pinned in package-lock.json
+# (installed again only when that changes)
 node_modules/.package-lock.json: package.json package-lock.json
 	@bash scripts/ensure_node.sh
-	@echo "==> npm ci: axe-core for the accessibility tests"
+	@echo "==> npm ci: MathJax 4 for the site, axe-core for the accessibility tests"
 	@npm ci --no-audit --no-fund --loglevel=error
 
 pdf: $(STAMP) $(BOOK_CONFIG)  ## the whole book as one PDF: _build/latex/book.pdf (installs TeX Live when missing)
