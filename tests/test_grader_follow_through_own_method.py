@@ -280,7 +280,7 @@ def test_forged_chains_never_score_more_than_their_right_answers(session, chain)
 
 def test_follow_through_does_not_import_grade():
     # grade imports follow_through; the other way round made a circle (a lazy import of g_seed).
-    tree = ast.parse((ROOT / "grader" / "follow_through.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "grader" / "judge" / "follow_through.py").read_text(encoding="utf-8"))
     imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     imported |= {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
     assert imported and not {"grader.grade", "grader.cli"} & imported, imported

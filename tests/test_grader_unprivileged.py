@@ -145,7 +145,7 @@ def test_the_command_line_refuses_a_master_other_users_can_read(tmp_path):
 
 def test_without_root_the_fallback_is_refused_and_says_why():
     completed = subprocess.run(
-        [sys.executable, "-c", "import os; from grader import unprivileged; os.setuid(65534); "
+        [sys.executable, "-c", "import os; from grader.run import unprivileged; os.setuid(65534); "
          "print(unprivileged.problem())"],
         capture_output=True, text=True, check=False, cwd=ROOT,
     )
