@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := chapters exercises
 NBVAL := $(BIN)/pytest --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300 -p no:cacheprovider
 
-.PHONY: nbval-older-cpu help venv book book-students pdf test fuzz lab clean freeze bench practice student grade
+.PHONY: test-js nbval-older-cpu help venv book book-students pdf test fuzz lab clean freeze bench practice student grade
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -68,6 +68,7 @@ test: $(STAMP)  ## every test: ruff, unit tests, nbval over every notebook, the 
 	@$(MAKE) --no-print-directory nbval-older-cpu
 	@$(MAKE) --no-print-directory book EXECUTE=off
 	@$(MAKE) --no-print-directory book-students EXECUTE=off
+	@$(MAKE) --no-print-directory test-js
 	@echo "==> built sites: exercise pages hand out student versions; the students' site holds no solution or key"
 	@$(BIN)/pytest tests/built -p no:cacheprovider
 	@$(MAKE) --no-print-directory pdf EXECUTE=off
@@ -77,6 +78,12 @@ test: $(STAMP)  ## every test: ruff, unit tests, nbval over every notebook, the 
 	@bash scripts/ensure_node.sh
 	@$(MAKE) --no-print-directory node_modules/.package-lock.json
 	@$(BIN)/pytest tests/browser -p no:cacheprovider -s
+
+# The site's JavaScript under Node's own test runner (Node 18 or newer): the checker of the practice pages and the
+# explorable figures, and the generated step functions against the data the book build wrote into _build/html.
+test-js: node_modules/.package-lock.json  ## the JavaScript tests: node --test tests/js (after make book)
+	@echo "==> node --test: the site's JavaScript"
+	@node --test tests/js/
 
 # The committed outputs must hold on every CPU a student has, not only on the one that wrote them: nbval again with
 # OpenBLAS's kernels of an older x86 CPU, one thread, and numpy's SIMD loops above its baseline switched off.
