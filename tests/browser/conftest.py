@@ -21,6 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SITE_DIR = Path(os.environ.get("SITE_DIR", ROOT / "_build" / "html")).resolve()
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOT_DIR = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "_build" / "screenshots"))
+# How long a page may keep loading (its last request ending) before a test gives up: generous, because on
+# two busy cores (CI, with the grader's tests beside) a chapter with many figures once needed more than 30 s.
+SETTLE_MS = 120_000
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
