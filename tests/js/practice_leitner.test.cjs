@@ -9,7 +9,8 @@ test("a missed item enters box 1, due at once; right answers climb the boxes; pa
   assert.strictEqual(schedule(undefined, true, t0), null);
   let state = schedule(undefined, false, t0);
   assert.deepStrictEqual(state, { box: 1, due: t0 });
-  [[2, 2], [3, 4], [4, 8], [5, 16]]  // [box, days until due] after each right answer.forEach(([box, days], i) => {
+  // [box, days until due] after each right answer
+  [[2, 2], [3, 4], [4, 8], [5, 16]].forEach(([box, days], i) => {
     state = schedule(state, true, t0);
     assert.deepStrictEqual(state, { box, due: t0 + days * DAY }, `right answer ${i + 1}`);
   });
