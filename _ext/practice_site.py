@@ -32,9 +32,11 @@ from exam.types import TYPES  # noqa: E402
 
 PRACTICE_DIR = "practice"
 APPS = ("mock", "review", "progress")
-NO_SCRIPT = {"mock": "The timed mock exam needs JavaScript. The sample exam and its key are readable without it.",
-             "review": "The review needs JavaScript: it keeps what you practised in this browser.",
-             "progress": "Progress needs JavaScript: it is kept in this browser only."}
+NO_SCRIPT = {
+    "mock": "The timed mock exam needs JavaScript. The sample exam and its key are readable without it.",
+    "review": "The review needs JavaScript: it keeps what you practised in this browser.",
+    "progress": "Progress needs JavaScript: it is kept in this browser only.",
+}
 
 
 class practice_problem(nodes.General, nodes.Element):
@@ -50,8 +52,10 @@ class practice_app(nodes.General, nodes.Element):
 
 
 def _visit_problem_html(self, node):
-    self.body.append(f'<div class="practice-problem" data-practice-type="{node["slug"]}" '
-                     f'data-practice-src="data/{node["slug"]}.js">\n')
+    self.body.append(
+        f'<div class="practice-problem" data-practice-type="{node["slug"]}" '
+        f'data-practice-src="data/{node["slug"]}.js">\n'
+    )
 
 
 def _depart_div_html(self, node):
@@ -72,8 +76,10 @@ def _visit_solution_latex(self, node):
 
 def _visit_app_html(self, node):
     app = node["app"]
-    self.body.append(f'<div class="practice-app" data-practice-app="{app}" data-practice-data="data/" '
-                     f'data-practice-papers="papers/"><noscript><p>{html.escape(NO_SCRIPT[app])}</p></noscript>\n')
+    self.body.append(
+        f'<div class="practice-app" data-practice-app="{app}" data-practice-data="data/" '
+        f'data-practice-papers="papers/"><noscript><p>{html.escape(NO_SCRIPT[app])}</p></noscript>\n'
+    )
 
 
 def _skip(self, node):
@@ -119,10 +125,14 @@ class PracticeIndexDirective(SphinxDirective):
         for docname, slugs in by_chapter.items():
             lines.append(f"- {{doc}}`/{docname}`")
             for slug in slugs:
-                lines.append(f"  - {{doc}}`{site_data.draw(slug, 1).title} <{slug}>` "
-                             f'<span class="practice-progress" data-practice-type="{slug}"></span>')
+                lines.append(
+                    f"  - {{doc}}`{site_data.draw(slug, 1).title} <{slug}>` "
+                    f'<span class="practice-progress" data-practice-type="{slug}"></span>'
+                )
         holder = nodes.container(classes=["practice-index"])
-        self.state.nested_parse(StringList(lines, source=self.get_source_info()[0]), self.content_offset, holder)
+        self.state.nested_parse(
+            StringList(lines, source=self.get_source_info()[0]), self.content_offset, holder
+        )
         return [holder]
 
 
@@ -151,7 +161,7 @@ def _chapter_links(app, doctree, docname):
             paragraph += nodes.Text(", ")
         uri = app.builder.get_relative_uri(docname, f"{PRACTICE_DIR}/{slug}")
         paragraph += nodes.reference("", site_data.draw(slug, 1).title, refuri=uri, internal=True)
-    paragraph += nodes.Text(" (new numbers each time, checked as you type them).")
+    paragraph += nodes.Text(" (your own numbers, checked step by step).")
     sections = list(doctree.findall(nodes.section))
     (sections[0] if sections else doctree).append(paragraph)
 
@@ -162,9 +172,9 @@ def _add_assets(app, pagename, templatename, context, doctree):
         return
     static = Path(app.srcdir, "_static", PRACTICE_DIR)
     for path in sorted(static.glob("*.css")):
-        app.add_css_file(f"{PRACTICE_DIR}/{path.name}")  # added for this page only (page context)
+        app.builder.add_css_file(f"{PRACTICE_DIR}/{path.name}")  # this page only: reverted after it
     for path in sorted(static.glob("*.js")):
-        app.add_js_file(f"{PRACTICE_DIR}/{path.name}", defer="defer")
+        app.builder.add_js_file(f"{PRACTICE_DIR}/{path.name}", defer="defer")
 
 
 def _chapter_titles(env):
@@ -182,17 +192,30 @@ def _write_data(app, exception):
         docname, anchor, _ = labels.get(label, (None, None, None))
         if docname is None:
             return {"title": label, "href": None}
-        return {"title": titles.get(docname, docname), "href": f"../{docname}.html" + (f"#{anchor}" if anchor else "")}
+        return {
+            "title": titles.get(docname, docname),
+            "href": f"../{docname}.html" + (f"#{anchor}" if anchor else ""),
+        }
 
     site_data.write(app.outdir, titles, chapter_of_label)
 
 
 def setup(app):
-    app.add_node(practice_problem, html=(_visit_problem_html, _depart_div_html), latex=(_pass, _pass),
-                 text=(_pass, _pass))
-    app.add_node(practice_solution, html=(_visit_solution_html, _depart_solution_html),
-                 latex=(_visit_solution_latex, _pass), text=(_pass, _pass))
-    app.add_node(practice_app, html=(_visit_app_html, _depart_div_html), latex=(_skip, None), text=(_skip, None))
+    app.add_node(
+        practice_problem,
+        html=(_visit_problem_html, _depart_div_html),
+        latex=(_pass, _pass),
+        text=(_pass, _pass),
+    )
+    app.add_node(
+        practice_solution,
+        html=(_visit_solution_html, _depart_solution_html),
+        latex=(_visit_solution_latex, _pass),
+        text=(_pass, _pass),
+    )
+    app.add_node(
+        practice_app, html=(_visit_app_html, _depart_div_html), latex=(_skip, None), text=(_skip, None)
+    )
     app.add_directive("practice-problem", PracticeProblemDirective)
     app.add_directive("practice-index", PracticeIndexDirective)
     app.add_directive("practice-app", PracticeAppDirective)

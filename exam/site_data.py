@@ -1,4 +1,4 @@
-"""The practice site's data: every problem type's variants, step functions and mistakes, mock papers, concepts.
+"""The practice site's data: variants, step functions and mistakes of each type; mock papers; concepts.
 
 Written at build time into the HTML output by ``_ext/practice_site.py`` (never committed); read by
 the pages' JavaScript (``_static/practice/``) through ``<script>`` tags, so the site works from disk.
@@ -55,8 +55,10 @@ from exam.types import TYPES
 VARIANTS = 40
 MOCK_PAPERS = 100
 SAMPLE_EXAM = 2026  # the book's sample exam: never a mock paper
-GENERATOR = ("Variant n of type T is drawn by T's maker in exam/problems.py with "
-             "numpy.random.default_rng([zlib.crc32(T), n]): the same numbers in every build.")
+GENERATOR = (
+    "Variant n of type T is drawn by T's maker in exam/problems.py with "
+    "numpy.random.default_rng([zlib.crc32(T), n]): the same numbers in every build."
+)
 
 
 def variant_seed(slug, n):
@@ -102,9 +104,13 @@ def chapter_record(slug, chapters):
 
 def _type_fields(slug):
     spec = SPECS[slug]
-    steps = [{"name": s.name, "label_html": s.label_html, "aria": s.aria, "part": s.part, "uses": s.uses()}
-             for s in spec.steps]
-    mistakes = [{"id": f"{s.name}:{m.id}", "step": s.name, "hint": m.hint} for s in spec.steps for m in s.mistakes]
+    steps = [
+        {"name": s.name, "label_html": s.label_html, "aria": s.aria, "part": s.part, "uses": s.uses()}
+        for s in spec.steps
+    ]
+    mistakes = [
+        {"id": f"{s.name}:{m.id}", "step": s.name, "hint": m.hint} for s in spec.steps for m in s.mistakes
+    ]
     return steps, mistakes
 
 
@@ -128,8 +134,12 @@ def variant_record(slug, problem, n=None):
             answers[step.name] = answer_of(problem.answers, step.name)
         except (KeyError, IndexError):
             continue  # a step this variant does not ask (fewer classes)
-    record = {"givens": spec.givens(problem), "answers": answers,
-              "statement_html": to_html(problem.statement), "solution_html": to_html(problem.solution)}
+    record = {
+        "givens": spec.givens(problem),
+        "answers": answers,
+        "statement_html": to_html(problem.statement),
+        "solution_html": to_html(problem.solution),
+    }
     return record if n is None else {"n": n, **record}
 
 
@@ -138,10 +148,17 @@ def type_data(slug, chapters, variants=VARIANTS):
     drawn = [draw(slug, n) for n in range(1, variants + 1)]
     steps, mistakes = _type_fields(slug)
     first = drawn[0]
-    return {"type": slug, "title": first.title, "chapter": chapter_record(slug, chapters),
-            "points": first.points, "minutes": first.minutes, "steps": steps, "mistakes": mistakes,
-            "variants": [variant_record(slug, p, n) for n, p in enumerate(drawn, start=1)],
-            "generator": GENERATOR}
+    return {
+        "type": slug,
+        "title": first.title,
+        "chapter": chapter_record(slug, chapters),
+        "points": first.points,
+        "minutes": first.minutes,
+        "steps": steps,
+        "mistakes": mistakes,
+        "variants": [variant_record(slug, p, n) for n, p in enumerate(drawn, start=1)],
+        "generator": GENERATOR,
+    }
 
 
 def type_file(slug, chapters, variants=VARIANTS):
@@ -154,8 +171,12 @@ def type_file(slug, chapters, variants=VARIANTS):
 def concept_record(index, chapter_of_label):
     """Concept ``index`` of ``CONCEPTS`` for the pages; ``chapter_of_label`` maps a label to {title, href}."""
     question, answer, label = CONCEPTS[index]
-    return {"id": f"concept-{index}", "question_html": to_html(question), "answer_html": to_html(answer),
-            "chapter": chapter_of_label(label)}
+    return {
+        "id": f"concept-{index}",
+        "question_html": to_html(question),
+        "answer_html": to_html(answer),
+        "chapter": chapter_of_label(label),
+    }
 
 
 def paper_data(number, chapters, chapter_of_label):
@@ -166,14 +187,30 @@ def paper_data(number, chapters, chapter_of_label):
     records = []
     for problem in problems:
         steps, mistakes = _type_fields(problem.kind)
-        records.append({"type": problem.kind, "title": problem.title, "points": problem.points,
-                        "minutes": problem.minutes, "chapter": chapter_record(problem.kind, chapters),
-                        "steps": steps, "mistakes": mistakes, **variant_record(problem.kind, problem)})
-    concept_records = [{**concept_record(CONCEPTS.index(c), chapter_of_label), "points": practice.CONCEPT_POINTS}
-                       for c in concepts]
+        records.append(
+            {
+                "type": problem.kind,
+                "title": problem.title,
+                "points": problem.points,
+                "minutes": problem.minutes,
+                "chapter": chapter_record(problem.kind, chapters),
+                "steps": steps,
+                "mistakes": mistakes,
+                **variant_record(problem.kind, problem),
+            }
+        )
+    concept_records = [
+        {**concept_record(CONCEPTS.index(c), chapter_of_label), "points": practice.CONCEPT_POINTS}
+        for c in concepts
+    ]
     total = sum(p.points for p in problems) + practice.CONCEPT_POINTS * len(concepts)
-    return {"number": number, "points": total, "minutes": practice.minutes(problems, concepts),
-            "problems": records, "concepts": concept_records}
+    return {
+        "number": number,
+        "points": total,
+        "minutes": practice.minutes(problems, concepts),
+        "problems": records,
+        "concepts": concept_records,
+    }
 
 
 def paper_file(number, chapters, chapter_of_label):
@@ -194,7 +231,8 @@ def paper_numbers():
 def concepts_file(chapter_of_label):
     """The text of ``practice/data/concepts.js``."""
     records = [concept_record(i, chapter_of_label) for i in range(len(CONCEPTS))]
-    return f"CoursePractice.registerConcepts({json.dumps(records, ensure_ascii=False, separators=(',', ':'))});\n"
+    text = json.dumps(records, ensure_ascii=False, separators=(",", ":"))
+    return f"CoursePractice.registerConcepts({text});\n"
 
 
 def _no_label(label):

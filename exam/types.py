@@ -25,9 +25,14 @@ TYPES = {
     "rmsprop": (problems.make_rmsprop_problem, "chapters/09_adaptive_methods"),
     "adam": (problems.make_adam_problem, "chapters/09_adaptive_methods"),
     "schedule-step": (partial(problems.make_schedule_problem, schedule="step"), "chapters/10_lr_schedules"),
-    "schedule-exponential": (partial(problems.make_schedule_problem, schedule="exponential"),
-                             "chapters/10_lr_schedules"),
-    "schedule-cosine": (partial(problems.make_schedule_problem, schedule="cosine"), "chapters/10_lr_schedules"),
+    "schedule-exponential": (
+        partial(problems.make_schedule_problem, schedule="exponential"),
+        "chapters/10_lr_schedules",
+    ),
+    "schedule-cosine": (
+        partial(problems.make_schedule_problem, schedule="cosine"),
+        "chapters/10_lr_schedules",
+    ),
     "warm-restart": (problems.make_warm_restart_problem, "chapters/10_lr_schedules"),
     "network": (problems.make_network_problem, "chapters/12_worked_example"),
     "hidden-delta": (problems.make_hidden_delta_problem, "chapters/13_backprop_matrix_form"),

@@ -114,7 +114,7 @@ def evaluate(spec, givens):
     return values
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _compiled(expr):
     symbols = sorted(expr.free_symbols, key=lambda s: s.name)
     return symbols, sympy.lambdify(symbols, expr, modules="math", dummify=True)
