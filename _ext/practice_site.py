@@ -1,7 +1,7 @@
 """The practice pages: static problem forms, the data files of the practice site, "Practise this" links.
 
 * ``practice-problem`` (directive, argument: a type slug of ``exam.types.TYPES``): the statement and
-  the worked solution of the type's variant 1, rendered by Sphinx so they read without JavaScript
+  the worked solution of the type's first variant, rendered by Sphinx so they read without JavaScript
   and in the PDF, inside ``<div class="practice-problem" data-practice-type=... data-practice-src=...>``
   over which the page's JavaScript (``_static/practice/``) builds the interactive form. On HTML the
   solution is folded in a ``<details>``; in LaTeX it follows the statement under "Worked solution".
@@ -63,7 +63,9 @@ def _depart_div_html(self, node):
 
 
 def _visit_solution_html(self, node):
-    self.body.append('<details class="practice-solution"><summary>Worked solution (variant 1)</summary>\n')
+    self.body.append(
+        f'<details class="practice-solution"><summary>Worked solution (variant {node["n"]})</summary>\n'
+    )
 
 
 def _depart_solution_html(self, node):
@@ -106,11 +108,14 @@ class PracticeProblemDirective(SphinxDirective):
             raise self.error(f"practice-problem: unknown type {slug!r}; the types are {', '.join(TYPES)}")
         for path in (BOOK_ROOT / "exam").rglob("*.py"):  # rebuild when the generator changes
             self.env.note_dependency(str(path))
-        problem = site_data.draw(slug, 1)
-        node = practice_problem(slug=slug)
-        node += nodes.paragraph(text=f"Variant 1 ({problem.points} points, about {problem.minutes} minutes):")
+        n = site_data.variant_numbers(slug)[0]  # the first variant the site ships
+        problem = site_data.draw(slug, n)
+        node = practice_problem(slug=slug, n=n)
+        node += nodes.paragraph(
+            text=f"Variant {n} ({problem.points} points, about {problem.minutes} minutes):"
+        )
         self._parse(problem.statement, node)
-        node += self._parse(problem.solution, practice_solution())
+        node += self._parse(problem.solution, practice_solution(n=n))
         return [node]
 
 

@@ -34,12 +34,19 @@ earlier steps (``v["z1"]``), so the page can check a step on the student's own e
 
 Seed rule: variant ``n`` of type ``slug`` is drawn by the type's maker with
 ``numpy.random.default_rng([zlib.crc32(slug), n])``, so ``practice/momentum.html#momentum-17``
-shows the same numbers in every build. Text is MyST markdown rendered by markdown-it-py, with the
-math left as ``\\( ... \\)`` and ``\\[ ... \\]`` for MathJax.
+shows the same numbers in every build. The sample exam's key is withheld from the students' site,
+so no variant or paper may show one of its numbers that the chapters do not print anyway: a
+draw whose text holds one (:func:`withheld_numbers`) is left out, on both sites alike, and the
+next ``n`` is drawn instead. The variants' ``n`` therefore rise with a few gaps (``#kl-1`` does
+not exist); the papers' numbers likewise skip the few that are left out. Text is MyST markdown
+rendered by markdown-it-py, with the math left as ``\\( ... \\)`` and ``\\[ ... \\]`` for MathJax.
 """
 
+import functools
 import html
 import json
+import re
+import shutil
 import zlib
 from pathlib import Path
 
@@ -55,10 +62,30 @@ from exam.types import TYPES
 VARIANTS = 40
 MOCK_PAPERS = 100
 SAMPLE_EXAM = 2026  # the book's sample exam: never a mock paper
+CHAPTERS = Path(__file__).resolve().parent.parent / "chapters"
 GENERATOR = (
     "Variant n of type T is drawn by T's maker in exam/problems.py with "
     "numpy.random.default_rng([zlib.crc32(T), n]): the same numbers in every build."
 )
+
+
+@functools.cache
+def withheld_numbers():
+    """The sample key's numbers (3+ significant digits) that no chapter prints: the site never shows them.
+
+    The students' site leaves the sample exam's key out (``tests/built/test_student_site.py``); a number
+    such as 0.1667 that a chapter prints anyway gives nothing away.
+    """
+    numbers = re.findall(r"(?<![\d.])-?\d+\.\d+(?![\d.])", practice.render(SAMPLE_EXAM, "key"))
+    chapters = "".join(path.read_text(encoding="utf-8") for path in sorted(CHAPTERS.glob("*.ipynb")))
+    return frozenset(
+        n for n in numbers if len(n.lstrip("-").replace(".", "").strip("0")) >= 3 and n not in chapters
+    )
+
+
+def shows_sample_key(text):
+    """Whether ``text`` holds a withheld number of the sample key (as a substring, as a search finds it)."""
+    return any(number in text for number in withheld_numbers())
 
 
 def variant_seed(slug, n):
@@ -70,6 +97,18 @@ def draw(slug, n):
     """Variant ``n`` (1, 2, ...) of type ``slug``: the maker's :class:`~exam.problems.Problem`."""
     maker, _ = TYPES[slug]
     return maker(np.random.default_rng(variant_seed(slug, n)))
+
+
+@functools.cache
+def variant_numbers(slug, count=VARIANTS):
+    """The ``n`` of the ``count`` variants the site ships: 1, 2, ... less those showing the sample key."""
+    numbers, n = [], 0
+    while len(numbers) < count:
+        n += 1
+        record = variant_record(slug, draw(slug, n), n)
+        if not shows_sample_key(json.dumps(record, ensure_ascii=False)):
+            numbers.append(n)
+    return tuple(numbers)
 
 
 def _math_inline(self, tokens, idx, options, env):
@@ -145,9 +184,9 @@ def variant_record(slug, problem, n=None):
 
 def type_data(slug, chapters, variants=VARIANTS):
     """The JSON object of ``<type>.js`` (see the module docstring)."""
-    drawn = [draw(slug, n) for n in range(1, variants + 1)]
+    numbers = variant_numbers(slug, variants)
     steps, mistakes = _type_fields(slug)
-    first = drawn[0]
+    first = draw(slug, numbers[0])
     return {
         "type": slug,
         "title": first.title,
@@ -156,7 +195,7 @@ def type_data(slug, chapters, variants=VARIANTS):
         "minutes": first.minutes,
         "steps": steps,
         "mistakes": mistakes,
-        "variants": [variant_record(slug, p, n) for n, p in enumerate(drawn, start=1)],
+        "variants": [variant_record(slug, draw(slug, n), n) for n in numbers],
         "generator": GENERATOR,
     }
 
@@ -223,9 +262,17 @@ def paper_file(number, chapters, chapter_of_label):
     return f"CoursePractice.registerPaper({text},\n{step_js},\n{mistake_js});\n"
 
 
+@functools.cache
 def paper_numbers():
-    """The mock papers' numbers: 1..MOCK_PAPERS, skipping the sample exam's."""
-    return [n for n in range(1, MOCK_PAPERS + 2) if n != SAMPLE_EXAM][:MOCK_PAPERS]
+    """The mock papers' numbers: from 1 up, less the sample exam's and those showing its key's numbers."""
+    numbers, n = [], 0
+    while len(numbers) < MOCK_PAPERS:
+        n += 1
+        if n != SAMPLE_EXAM and not shows_sample_key(
+            json.dumps(paper_data(n, {}, _no_label), ensure_ascii=False)
+        ):
+            numbers.append(n)
+    return tuple(numbers)
 
 
 def concepts_file(chapter_of_label):
@@ -240,11 +287,12 @@ def _no_label(label):
 
 
 def write(outdir, chapters=None, chapter_of_label=_no_label):
-    """Write every data file under ``<outdir>/practice``; return the paths written."""
+    """Write every data file under ``<outdir>/practice`` (an earlier build's replaced); return their paths."""
     chapters = chapters or {}
     data_dir, paper_dir = Path(outdir, "practice", "data"), Path(outdir, "practice", "papers")
-    data_dir.mkdir(parents=True, exist_ok=True)
-    paper_dir.mkdir(parents=True, exist_ok=True)
+    for folder in (data_dir, paper_dir):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
     written = []
     for slug in TYPES:
         written.append(data_dir / f"{slug}.js")

@@ -25,7 +25,7 @@ SEEDS = range(12)
 
 def _and_site(slug):
     """``SEEDS`` and the seeds of every variant of type ``slug`` that the practice site ships."""
-    return [*SEEDS, *(site_data.variant_seed(slug, n) for n in range(1, site_data.VARIANTS + 1))]
+    return [*SEEDS, *(site_data.variant_seed(slug, n) for n in site_data.variant_numbers(slug))]
 
 NUMBER = r"-?\d+(?:\.\d+)?"
 
@@ -161,7 +161,7 @@ def test_cross_entropy_key_matches_softmax_by_hand(seed):
 
 @pytest.mark.parametrize(("seed", "schedule"), [*((seed, None) for seed in range(40)), *(
     (site_data.variant_seed(f"schedule-{kind}", n), kind) for kind in ("step", "exponential", "cosine")
-    for n in range(1, site_data.VARIANTS + 1))])
+    for n in site_data.variant_numbers(f"schedule-{kind}"))])
 def test_schedule_key_matches_the_closed_form(seed, schedule):
     problem = make_schedule_problem(np.random.default_rng(seed), schedule=schedule)
     assert problem.kind == f"schedule-{problem.answers['kind']}"

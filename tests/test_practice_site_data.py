@@ -15,6 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the exam package sits at the root
 from exam import practice, site_data  # noqa: E402
 from exam.concepts import CONCEPTS  # noqa: E402
+from exam.problems import fmt  # noqa: E402
 from exam.steps import SPECS, answer_of  # noqa: E402
 from exam.types import TYPES  # noqa: E402
 
@@ -46,7 +47,11 @@ def test_every_type_has_at_least_40_numbered_variants(written):
         data = _type(written, slug)
         assert data["type"] == slug
         numbers = [variant["n"] for variant in data["variants"]]
-        assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 40, slug
+        assert numbers == sorted(set(numbers)) and numbers[0] >= 1 and len(numbers) >= 40, slug
+        for n in set(range(1, numbers[-1])) - set(numbers):  # a gap: that draw shows a sample key number
+            assert site_data.shows_sample_key(
+                json.dumps(site_data.variant_record(slug, site_data.draw(slug, n)))
+            )
         steps = [step["name"] for step in data["steps"]]
         for variant in data["variants"]:
             assert set(variant["answers"]) <= set(steps) and variant["answers"], (slug, variant["n"])
@@ -85,8 +90,9 @@ def test_momentum_17_is_the_same_numbers_in_every_build(written):
 
 def test_answers_are_nnlibs_in_full_precision(written):
     data = _type(written, "network")
-    problem = site_data.draw("network", 3)
-    assert data["variants"][2]["answers"]["loss"] == float(problem.answers["loss"])
+    variant = data["variants"][2]
+    problem = site_data.draw("network", variant["n"])
+    assert variant["answers"]["loss"] == float(problem.answers["loss"])
 
 
 def test_statements_are_html_with_the_math_left_for_mathjax(written):
@@ -104,8 +110,12 @@ def test_sizes_are_within_budget(written):
 
 def test_100_mock_papers_drawn_by_make_exam_and_never_2026(written):
     papers = sorted(int(path.stem) for path in (written[0] / "papers").glob("*.js"))
-    assert papers == site_data.paper_numbers() and len(papers) == 100 and site_data.SAMPLE_EXAM not in papers
-    for number in (1, 7, 55, 100):
+    assert (
+        papers == list(site_data.paper_numbers())
+        and len(papers) == 100
+        and site_data.SAMPLE_EXAM not in papers
+    )
+    for number in (1, 7, 54, papers[-1]):
         paper = _call((written[0] / "papers" / f"{number}.js").read_text(encoding="utf-8"), "registerPaper")
         problems, concepts = practice.make_exam(number)
         assert paper["number"] == number
@@ -132,3 +142,18 @@ def test_concepts_file_holds_every_concept(written):
     records = _call((written[0] / "data" / "concepts.js").read_text(encoding="utf-8"), "registerConcepts")
     assert len(records) == len(CONCEPTS) >= 40
     assert len({r["id"] for r in records}) == len(records)
+
+
+def test_no_file_shows_a_number_of_the_withheld_sample_key(written):
+    """The students' site leaves out the sample exam's key: no variant or paper may print its numbers."""
+    problems, _ = practice.make_exam(site_data.SAMPLE_EXAM)
+    network = problems[0]
+    assert network.kind == "network"
+    chapters = "".join(p.read_text(encoding="utf-8") for p in site_data.CHAPTERS.glob("*.ipynb"))
+    shown = {fmt(network.answers[name]) for name in ("loss", "delta3", "y_hat")} - {
+        n for n in site_data.withheld_numbers() if n in chapters
+    }
+    assert shown and shown <= site_data.withheld_numbers()
+    for path in written[1]:
+        text = path.read_text(encoding="utf-8")
+        assert not [n for n in shown | site_data.withheld_numbers() if n in text], path.name
