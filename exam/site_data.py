@@ -29,6 +29,9 @@ earlier steps (``v["z1"]``), so the page can check a step on the student's own e
 ``solution_html``) and ``concepts`` (``id``, ``question_html``, ``answer_html``, ``points``,
 ``chapter``). Number 2026 is the sample exam of the book and never a mock paper.
 
+``<outdir>/practice/papers/index.js``: ``CoursePractice.registerPaperList([1, 2, 4, ...])``, the
+numbers of the papers that exist.
+
 ``<outdir>/practice/data/concepts.js``: ``CoursePractice.registerConcepts([{"id", "question_html",
 "answer_html", "chapter"}, ...])``, the conceptual questions of ``exam.concepts.CONCEPTS``.
 
@@ -302,6 +305,9 @@ def write(outdir, chapters=None, chapter_of_label=_no_label):
     for number in paper_numbers():
         written.append(paper_dir / f"{number}.js")
         written[-1].write_text(paper_file(number, chapters, chapter_of_label), encoding="utf-8")
+    written.append(paper_dir / "index.js")
+    listed = json.dumps(list(paper_numbers()))
+    written[-1].write_text(f"CoursePractice.registerPaperList({listed});\n", encoding="utf-8")
     return written
 
 

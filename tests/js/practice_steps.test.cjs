@@ -70,8 +70,14 @@ test("every type's step functions reproduce the key of every variant", () => {
 });
 
 test("every mock paper's step functions reproduce its key, and 2026 is no mock paper", () => {
-  const papers = files("papers");
+  const papers = files("papers").filter((file) => path.basename(file) !== "index.js");
   assert.strictEqual(papers.length, 100);
+  let listed = null;
+  new Function("CoursePractice", fs.readFileSync(path.join(PRACTICE, "papers", "index.js"), "utf8"))({
+    registerPaperList: (numbers) => { listed = numbers; },
+  });
+  assert.deepStrictEqual([...listed].sort((a, b) => a - b), papers.map((f) => Number(path.basename(f, ".js")))
+    .sort((a, b) => a - b));
   assert.ok(!papers.some((file) => path.basename(file) === "2026.js"));
   for (const file of papers) {
     const { kind, data, steps, mistakes } = load(file);
