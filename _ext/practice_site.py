@@ -12,7 +12,8 @@
   notebooks are not edited).
 * When the HTML build finishes: ``exam.site_data.write`` puts the data files (variants, step
   functions, mock papers, concepts) under ``<outdir>/practice/``; the format is documented there.
-  The practice pages load ``_static/practice/*.css`` and ``*.js`` (in the order of their names).
+  (The pages' scripts and styles, ``_static/practice/``, reach every page as Jupyter Book adds each
+  file under ``_static`` to all of them.)
 """
 
 import html
@@ -171,17 +172,6 @@ def _chapter_links(app, doctree, docname):
     (sections[0] if sections else doctree).append(paragraph)
 
 
-def _add_assets(app, pagename, templatename, context, doctree):
-    """The practice pages load the practice JavaScript and styles (practice-js's, in _static/practice/)."""
-    if not pagename.startswith(f"{PRACTICE_DIR}/"):
-        return
-    static = Path(app.srcdir, "_static", PRACTICE_DIR)
-    for path in sorted(static.glob("*.css")):
-        app.builder.add_css_file(f"{PRACTICE_DIR}/{path.name}")  # this page only: reverted after it
-    for path in sorted(static.glob("*.js")):
-        app.builder.add_js_file(f"{PRACTICE_DIR}/{path.name}", defer="defer")
-
-
 def _chapter_titles(env):
     return {docname: title.astext() for docname, title in env.titles.items()}
 
@@ -225,6 +215,5 @@ def setup(app):
     app.add_directive("practice-index", PracticeIndexDirective)
     app.add_directive("practice-app", PracticeAppDirective)
     app.connect("doctree-resolved", _chapter_links)
-    app.connect("html-page-context", _add_assets)
     app.connect("build-finished", _write_data)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
