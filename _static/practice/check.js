@@ -6,7 +6,7 @@
 (function (root) {
   "use strict";
   var CP = root.CoursePractice = root.CoursePractice || {};
-  // Looked up when called: the site loads _static/practice/*.js in name order, so parse.js comes after this file.
+  // Looked up when called: Jupyter Book adds the _static files in no fixed order (parse.js may come after this file).
   var inNode = typeof module !== "undefined" && typeof window === "undefined";
   function parseNumber(text) {
     return (inNode ? require("./parse.js") : CP).parseNumber(text);

@@ -1,4 +1,4 @@
-/* Starts the practice apps of a page once every script has loaded (the site loads them in name order):
+/* Starts the practice apps of a page once every script has loaded (Jupyter Book adds them in no fixed order):
    <div class="practice-app" data-practice-app="mock|review|progress"> and the index's progress slots. */
 (function (root) {
   "use strict";

@@ -6,7 +6,10 @@
 (function (root) {
   "use strict";
   var CP = root.CoursePractice = root.CoursePractice || {};
-  var leitner = CP.leitner || (typeof module !== "undefined" ? require("./leitner.js") : null);
+  // Looked up when used: Jupyter Book adds the _static files in no fixed order, leitner.js may come later.
+  function leitner() {
+    return typeof window === "undefined" ? require("./leitner.js") : CP.leitner;
+  }
   var KEY = "lob-course-progress-v1";
   var VERSION = 1;
 
@@ -69,7 +72,7 @@
         attempt.time = now;
         doc.attempts.push(attempt);
         if (reviewId) {
-          var next = leitner.schedule(doc.review[reviewId], attempt.score >= attempt.max, now);
+          var next = leitner().schedule(doc.review[reviewId], attempt.score >= attempt.max, now);
           if (next) { doc.review[reviewId] = next; } else { delete doc.review[reviewId]; }
         }
         save(doc);
