@@ -39,8 +39,9 @@
     return loading[src];
   };
 
-  /** Typeset the math of freshly inserted HTML (MathJax 4 is on pages with math). */
+  /** Stack wide tables on a phone and typeset the math of freshly inserted HTML (MathJax 4 is on pages with math). */
   CP.typeset = function (element) {
+    if (CP.stackTables) { CP.stackTables(element); }
     if (root.MathJax && root.MathJax.typesetPromise) {
       return root.MathJax.typesetPromise([element]).catch(function () {});
     }

@@ -61,7 +61,9 @@ def page(context, base_url):
 
 def _open(page, url):
     page.goto(url)
-    page.wait_for_selector(".practice-problem.practice-ready, .practice-app > *")
+    page.wait_for_function("""() => document.readyState === "complete" &&
+      [...document.querySelectorAll(".practice-problem")].every(e => e.classList.contains("practice-ready")) &&
+      [...document.querySelectorAll(".practice-app")].every(a => a.querySelector(":scope > :not(noscript)"))""")
     page.evaluate(WAIT)
 
 
