@@ -62,8 +62,7 @@
     app.innerHTML = "";
     var notice = CP.storageNotice();
     if (notice) { app.appendChild(notice); }
-    app.appendChild(el("p", null, "Your progress is kept in this browser only (localStorage, key " +
-      CP.PROGRESS_KEY + "); nothing leaves it. Export it to move it to another browser."));
+    app.appendChild(el("p", null, "Stored under the key " + CP.PROGRESS_KEY + " of this browser's localStorage."));
     var status = el("p", "practice-status");
     status.setAttribute("role", "status");
     status.setAttribute("aria-live", "polite");
@@ -75,7 +74,7 @@
     titles.forEach(function (title) {
       var attempts = chapters[title];
       var section = el("section", "practice-progress-chapter");
-      var heading = el("h3");
+      var heading = el("h2");
       var last = attempts[attempts.length - 1];
       if (last.href) {
         var link = el("a", null, title);
@@ -89,14 +88,21 @@
       attempts.forEach(function (a) { kinds[a.kind] = (kinds[a.kind] || 0) + 1; });
       var score = attempts.reduce(function (s, a) { return s + a.score; }, 0);
       var max = attempts.reduce(function (s, a) { return s + a.max; }, 0);
-      section.appendChild(el("p", null, attempts.length + " attempts (" + Object.keys(kinds).map(function (k) {
+      section.appendChild(el("p", null, attempts.length + (attempts.length === 1 ? " attempt (" : " attempts (") + Object.keys(kinds).map(function (k) {
         return kinds[k] + " " + k;
       }).join(", ") + "), " + percent(score, max) + "% of the points."));
+      section.appendChild(el("p", "practice-chart-caption", "Your last " + Math.min(RECENT, attempts.length) +
+        " attempts, oldest first; each bar's height is the share of the points:"));
       section.appendChild(chart(attempts));
       app.appendChild(section);
     });
     var due = CP.leitner.dueItems(doc.review, Date.now()).length;
-    app.appendChild(el("p", null, due + " items are due on the review page."));
+    var dueLine = el("p", null, due + (due === 1 ? " item is" : " items are") + " due on the ");
+    var reviewLink = el("a", null, "review page");
+    reviewLink.href = "review.html";
+    dueLine.appendChild(reviewLink);
+    dueLine.appendChild(document.createTextNode("."));
+    app.appendChild(dueLine);
 
     var actions = el("div", "practice-actions");
     var exportButton = el("button", "practice-button", "Export progress (JSON file)");
@@ -110,7 +116,7 @@
       link.remove();
       status.textContent = "Exported as course-progress.json.";
     });
-    var importLabel = el("label", "practice-button", "Import progress (JSON file)");
+    var importLabel = el("label", "practice-import-label", "Import progress (a JSON file you exported):");
     var importInput = document.createElement("input");
     importInput.type = "file";
     importInput.accept = "application/json,.json";
@@ -137,10 +143,13 @@
       }
     });
     actions.appendChild(exportButton);
-    actions.appendChild(importLabel);
-    actions.appendChild(importInput);
     actions.appendChild(reset);
     app.appendChild(actions);
+    var importRow = el("p", "practice-import");
+    importRow.appendChild(importLabel);
+    importRow.appendChild(document.createTextNode(" "));
+    importRow.appendChild(importInput);
+    app.appendChild(importRow);
     app.appendChild(status);
   }
 

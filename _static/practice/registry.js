@@ -42,10 +42,14 @@
   /** Stack wide tables on a phone and typeset the math of freshly inserted HTML (MathJax 4 is on pages with math). */
   CP.typeset = function (element) {
     if (CP.stackTables) { CP.stackTables(element); }
-    if (root.MathJax && root.MathJax.typesetPromise) {
-      return root.MathJax.typesetPromise([element]).catch(function () {});
+    var mathJax = root.MathJax;
+    if (!mathJax || !mathJax.startup || !mathJax.startup.promise) {
+      return Promise.resolve();
     }
-    return Promise.resolve();
+    // MathJax may still be starting when the data arrive: typeset after its start-up.
+    return mathJax.startup.promise.then(function () {
+      return root.MathJax.typesetPromise([element]);
+    }).catch(function () {});
   };
 
   /** A paragraph saying progress is not kept, when storage is unavailable. */
