@@ -25,11 +25,19 @@ WIDER_THAN_COLUMN = """() => {
       if (getComputedStyle(a).overflowX !== "visible") { clipped = true; break; }
     }
     const r = el.getBoundingClientRect();
-    if (!clipped && r.width > 0 && r.right > right) { out.push(el.tagName + "." + el.className + " " + Math.round(r.right)); }
+    if (!clipped && r.width > 0 && r.right > right) {
+      out.push(el.tagName + "." + el.className + " " + Math.round(r.right));
+    }
   }
   if (document.documentElement.scrollWidth > window.innerWidth + 1) { out.push("the page scrolls sideways"); }
   return out;
 }"""
+
+
+# The page has loaded and every problem form and app of it is built.
+READY = """() => document.readyState === "complete" &&
+  [...document.querySelectorAll(".practice-problem")].every(e => e.classList.contains("practice-ready")) &&
+  [...document.querySelectorAll(".practice-app")].every(a => a.querySelector(":scope > :not(noscript)"))"""
 
 
 def _register_json(path):
@@ -61,9 +69,7 @@ def page(context, base_url):
 
 def _open(page, url):
     page.goto(url)
-    page.wait_for_function("""() => document.readyState === "complete" &&
-      [...document.querySelectorAll(".practice-problem")].every(e => e.classList.contains("practice-ready")) &&
-      [...document.querySelectorAll(".practice-app")].every(a => a.querySelector(":scope > :not(noscript)"))""")
+    page.wait_for_function(READY)
     page.evaluate(WAIT)
 
 
@@ -160,7 +166,8 @@ def test_the_mock_exam_hands_in_at_zero_and_scores_a_hand_made_sheet(page, base_
         page.get_by_role("group", name=f"Mark your answer to concept question {index}").get_by_label(
             "not yet").check()
     total = round(expected + concepts[0]["points"] + concepts[1]["points"] / 2, 2)
-    assert page.locator(".practice-total").inner_text().startswith(f"Total: {total:g} of {paper['points']} points")
+    total_line = page.locator(".practice-total").inner_text()
+    assert total_line.startswith(f"Total: {total:g} of {paper['points']} points")
     assert page.locator(".practice-time-used").inner_text() == f"Time used: {paper['minutes']}:00."
     assert page.locator(".practice-results table tbody tr").count() >= 1
 
