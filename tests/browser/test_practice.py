@@ -227,3 +227,19 @@ def test_axe_and_widths_on_every_practice_page(page, base_url, site_dir, screens
         if serious:
             problems[f"{name} axe"] = serious
     assert problems == {}
+
+
+def test_a_missed_chapter_quiz_question_comes_back_on_the_review_page(page, base_url):
+    page.goto(base_url + "chapters/01_loss_vs_cost.html")
+    question = page.locator(".quiz-question").first
+    wrong = question.locator(".quiz-option:not(.quiz-correct) button.quiz-choose").first
+    wrong.click()
+    question.locator(".quiz-option.quiz-correct button.quiz-choose").click()   # the first choice counts
+    stored = json.loads(page.evaluate("() => localStorage.getItem('lob-course-progress-v1')"))
+    assert stored["version"] == 1
+    assert [(a["kind"], a["score"]) for a in stored["attempts"]] == [("quiz", 0)]
+    assert stored["attempts"][0]["page"] == "chapters/01_loss_vs_cost.html"
+    _open(page, base_url + "practice/review.html")
+    link = page.locator(".practice-review-list a").first
+    assert link.inner_text().startswith("Chapter quiz: ")
+    assert link.get_attribute("href").endswith("chapters/01_loss_vs_cost.html")
