@@ -20,7 +20,7 @@
     return null;
   }
 
-  /** A concept question to answer again and self-mark (also used by nothing else: one place). */
+  /** A concept question to answer, reveal the model answer of, and self-mark. */
   function conceptItem(concept, doc, onMarked) {
     var item = el("li", "practice-review-item");
     item.appendChild(el("h3", null, "Concept question (" + concept.chapter.title + ")"));
@@ -111,6 +111,18 @@
         list.appendChild(item);
       });
       app.appendChild(list);
+      var extra = (CP.concepts || []).filter(function (c) { return due.indexOf("concept:" + c.id) < 0; });
+      if (extra.length) {
+        app.appendChild(el("h2", null, "A concept question to practise"));
+        app.appendChild(el("p", null, "Write your answer (it is kept in this browser), then compare it with the " +
+          "model answer and mark it; what you mark \u201cpartly\u201d or \u201cnot yet\u201d comes back here."));
+        var practise = el("ul", "practice-review-list");
+        practise.appendChild(conceptItem(extra[Math.floor(Math.random() * extra.length)], doc, function (score) {
+          return score === 1 ? "Well done." : "It will come back here.";
+        }));
+        app.appendChild(practise);
+      }
+      CP.typeset(app);
     }
     CP.loadScript(folder + "concepts.js").catch(function () {}).then(show);
   };

@@ -243,3 +243,18 @@ def test_a_missed_chapter_quiz_question_comes_back_on_the_review_page(page, base
     link = page.locator(".practice-review-list a").first
     assert link.inner_text().startswith("Chapter quiz: ")
     assert link.get_attribute("href").endswith("chapters/01_loss_vs_cost.html")
+
+
+def test_a_concept_answer_is_kept_self_marked_and_a_miss_comes_back(page, base_url):
+    _open(page, base_url + "practice/review.html")
+    item = page.locator(".practice-review-item").last
+    item.get_by_label("Your answer").fill("The gradient points uphill.")
+    item.get_by_role("button", name="Show the model answer").click()
+    assert item.locator(".practice-worked").is_visible()
+    item.get_by_role("button", name="Not yet").click()
+    assert "Marked \u201cnot yet\u201d" in item.locator(".practice-status").inner_text()
+    page.reload()
+    page.wait_for_function(READY)
+    due = page.locator(".practice-review-list").first.locator(".practice-review-item")
+    assert due.count() == 1
+    assert due.get_by_label("Your answer").input_value() == "The gradient points uphill."
