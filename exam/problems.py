@@ -41,6 +41,7 @@ class Problem:
     answers: dict = field(default_factory=dict)  # the key's numbers by name, for tests and reuse
     minutes: int = 10  # the time a prepared student needs, for the paper's length
     givens: dict = field(default_factory=dict)  # the drawn inputs by name (all shown in the statement)
+    kind: str = ""  # the problem type's slug (exam.types.TYPES), e.g. "momentum" or "schedule-cosine"
 
 
 def fmt(value, digits=DIGITS):
@@ -138,7 +139,7 @@ $\\partial L/\\partial w_{{k3}} = \\delta_3 a_k$, $\\partial L/\\partial b_k = \
 $b_1 \\leftarrow {a['new_b1']}$.
 """
     return Problem("Forward and backward pass of a 2-2-1 network", 10, statement, solution, answers,
-                   minutes=20)
+                   minutes=20, givens={**w, "x": x.tolist(), "y": y, "lr": lr}, kind="network")
 
 
 def make_adam_problem(rng):
@@ -188,7 +189,9 @@ $\\eta\\, g_1/(|g_1| + \\epsilon) \\approx \\eta\\,\\operatorname{{sign}}(g_1)$:
 the first step's size independent of the gradient's scale.
 """
     flat = {f"{name}[{i}]": float(value[i]) for name, value in answers.items() for i in range(2)}
-    return Problem("One Adam step, then another", 8, statement, solution, flat, minutes=14)
+    return Problem("One Adam step, then another", 8, statement, solution, flat, minutes=14,
+                   givens={"theta0": theta.tolist(), "g": [g1.tolist(), g2.tolist()], "lr": lr,
+                           "beta1": beta1, "beta2": beta2, "eps": eps}, kind="adam")
 
 
 def make_huber_problem(rng):
@@ -241,7 +244,7 @@ the linear (MAE-like) piece, whose gradient is capped at $\\pm\\delta/N$.
     answers = {"cost": value, **{f"loss[{i}]": v for i, v in enumerate(per_sample)},
                **{f"grad[{i}]": v for i, v in enumerate(gradient)}}
     return Problem("Huber loss: value and gradient", 6, statement, solution, answers, minutes=10,
-                   givens={"delta": delta, "y": y_true.tolist(), "y_hat": y_pred.tolist()})
+                   givens={"delta": delta, "y": y_true.tolist(), "y_hat": y_pred.tolist()}, kind="huber")
 
 
 def make_cross_entropy_problem(rng):
@@ -274,16 +277,26 @@ $\\partial L/\\partial z = \\operatorname{{softmax}}(z) - t = {_vector(gradient)
 of cross-entropy cancel, so the gradient is "prediction minus target" (the same form as sigmoid with BCE).
 """
     answers = {"loss": value, **{f"grad[{i}]": v for i, v in enumerate(gradient)}}
-    return Problem("Cross-entropy: value and gradient", 6, statement, solution, answers, minutes=10)
+    return Problem("Cross-entropy: value and gradient", 6, statement, solution, answers, minutes=10,
+                   givens={"z": logits.tolist(), "label": label}, kind="cross-entropy")
 
 
 SCHEDULES = ("step", "exponential", "cosine")  # warm restarts: make_warm_restart_problem
 
 
 
-def make_schedule_problem(rng):
-    """The learning rate of a schedule at a given epoch (chapter "Learning-rate schedules")."""
-    kind = SCHEDULES[int(rng.integers(0, len(SCHEDULES)))]
+def make_schedule_problem(rng, schedule=None):
+    """The learning rate of a schedule at a given epoch (chapter "Learning-rate schedules").
+
+    ``schedule`` (one of ``SCHEDULES``) fixes the schedule; ``None`` (a paper's draw) draws it
+    from ``rng`` first, so ``make_exam`` draws exactly what it always drew.
+    """
+    if schedule is None:
+        kind = SCHEDULES[int(rng.integers(0, len(SCHEDULES)))]
+    elif schedule in SCHEDULES:
+        kind = schedule
+    else:
+        raise ValueError(f"schedule must be one of {SCHEDULES} or None, got {schedule!r}")
     lr0 = float(rng.choice([0.1, 0.05, 0.01]))
     optimizer = SGD([Parameter([0.0], "theta")], lr=lr0)
     if kind == "step":
@@ -292,16 +305,19 @@ def make_schedule_problem(rng):
         schedule = StepLR(optimizer, step_size=step_size, gamma=gamma)
         described = f"`StepLR` with step size $s = {step_size}$ and $\\gamma = {given(gamma)}$"
         formula = "\\eta_t = \\eta_0\\,\\gamma^{\\lfloor t/s\\rfloor}"
+        settings = {"step_size": step_size, "gamma": gamma}
     elif kind == "exponential":
         gamma = float(rng.choice([0.9, 0.95, 0.8]))
         epoch = int(rng.integers(2, 11))
         schedule = ExponentialLR(optimizer, gamma=gamma)
         described = f"`ExponentialLR` with $\\gamma = {given(gamma)}$"
         formula = "\\eta_t = \\eta_0\\,\\gamma^{t}"
+        settings = {"gamma": gamma}
     elif kind == "cosine":
         t_max = int(rng.choice([10, 20, 30]))
         epoch = int(rng.integers(1, t_max))
         schedule = CosineAnnealingLR(optimizer, T_max=t_max)
+        settings = {"t_max": t_max}
         described = f"`CosineAnnealingLR` with $T_{{\\max}} = {t_max}$, $\\eta_{{\\min}} = 0$"
         formula = "\\eta_t = \\eta_{\\min} + \\tfrac12(\\eta_0 - \\eta_{\\min})(1 + \\cos(\\pi t/T_{\\max}))"
     for _ in range(epoch):
@@ -338,7 +354,8 @@ ${formula}$, so at $t = {epoch}$: $\\eta_{{{epoch}}} = {value:.6g}$.
 *Sketch* (learning rate against epoch, 0-24): {sketch}
 """
     return Problem(f"A learning-rate schedule ({kind.replace('_', ' ')})", 4, statement, solution,
-                   {"kind": kind, "lr": value, "rates": rates}, minutes=6)
+                   {"kind": kind, "lr": value, "rates": rates}, minutes=6,
+                   givens={"lr0": lr0, "epoch": epoch, **settings}, kind=f"schedule-{kind}")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -391,7 +408,7 @@ Sample {outlier + 1} ($d = {given(residuals[outlier])}$) takes {fmt(share)} of M
 under MAE it counts like any other wrong sample.
 """
     return Problem("MSE against MAE with an outlier", 6, statement, solution, answers, minutes=10,
-                   givens={"y": y_true.tolist(), "y_hat": y_pred.tolist()})
+                   givens={"y": y_true.tolist(), "y_hat": y_pred.tolist()}, kind="mae-mse")
 
 
 def make_hinge_problem(rng):
@@ -441,7 +458,7 @@ subgradient $0$: only points inside the margin or misclassified move the boundar
 points on or inside the margin ($ys \\le 1$).
 """
     return Problem("Hinge loss: margins and subgradients", 6, statement, solution, answers, minutes=10,
-                   givens={"y": labels.tolist(), "s": scores.tolist()})
+                   givens={"y": labels.tolist(), "s": scores.tolist()}, kind="hinge")
 
 
 #: probability vectors over three classes with short decimals (all entries > 0)
@@ -509,7 +526,7 @@ ${fmt(h_p)} + {fmt(forward)} = {fmt(h_p + forward)}$. $H(P)$ does not depend on 
 same minimizer ($Q = P$) and the same gradient with respect to $Q$.
 """
     return Problem("KL divergence and cross-entropy", 6, statement, solution, answers, minutes=10,
-                   givens={"p": p.tolist(), "q": q.tolist()})
+                   givens={"p": p.tolist(), "q": q.tolist()}, kind="kl")
 
 
 def make_label_smoothing_problem(rng):
@@ -556,7 +573,7 @@ Without smoothing the minimum 0 is only approached as the true logit goes to $+\
 a larger gap *raises* the loss again, so the logits stay bounded and the probabilities below 1.
 """
     return Problem("Label smoothing", 6, statement, solution, answers, minutes=10,
-                   givens={"z": logits.tolist(), "label": label, "eps": eps})
+                   givens={"z": logits.tolist(), "label": label, "eps": eps}, kind="label-smoothing")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -648,7 +665,8 @@ $\\theta_3 = {fmt(answers['gd_theta3'])}$; {compare}.
 """
     title = "Nesterov momentum: three steps" if nesterov else "Momentum: three steps"
     return Problem(title, 6, statement, solution, answers, minutes=10,
-                   givens={"a": a, "theta0": theta0, "lr": lr, "mu": mu})
+                   givens={"a": a, "theta0": theta0, "lr": lr, "mu": mu},
+                   kind="nesterov" if nesterov else "momentum")
 
 
 def make_nesterov_problem(rng):
@@ -729,7 +747,7 @@ $\\theta_0 = ({given(theta[0])}, {given(theta[1])})$. The gradients are {grads_t
 {key2}
 """
     givens = {"theta0": theta.tolist(), "g": [g.tolist() for g in gradients], "lr": lr, "alpha": alpha}
-    return Problem(title, 6, statement, solution, answers, minutes=10, givens=givens)
+    return Problem(title, 6, statement, solution, answers, minutes=10, givens=givens, kind=kind)
 
 
 def make_rmsprop_problem(rng):
@@ -796,7 +814,7 @@ shrinks more slowly, and at $\\eta = 2/L$ not at all: below $2/(a_1 + a_2)$ the 
 slower one, above it the steep one.)
 """
     return Problem("The stability bound of gradient descent", 5, statement, solution, answers, minutes=8,
-                   givens={"a1": a1, "a2": a2, "lr": lr})
+                   givens={"a1": a1, "a2": a2, "lr": lr}, kind="stability")
 
 
 def make_batches_problem(rng):
@@ -837,7 +855,7 @@ $1/B$ of SGD's, and its $B$ samples run as one vectorized matrix product: many c
 per epoch.
 """
     return Problem("Batches, updates and epochs", 4, statement, solution, answers, minutes=6,
-                   givens={"n": n, "batch": batch, "epochs": epochs})
+                   givens={"n": n, "batch": batch, "epochs": epochs}, kind="batches")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -904,7 +922,7 @@ rows ${_vector(following.weight.grad[0])}$ and ${_vector(following.weight.grad[1
 """
     return Problem("The deltas of a hidden layer", 5, statement, solution, answers, minutes=8,
                    givens={"activation": name, "z": z.tolist(), "W": weights.tolist(),
-                           "delta_next": delta_next.tolist(), "x_i": x_i})
+                           "delta_next": delta_next.tolist(), "x_i": x_i}, kind="hidden-delta")
 
 
 def make_warm_restart_problem(rng):
@@ -954,4 +972,4 @@ small one.
 """
     return Problem("Learning-rate warm restarts", 5, statement, solution, answers, minutes=8,
                    givens={"lr0": lr0, "eta_min": eta_min, "t_0": t_0, "t_mult": t_mult,
-                           "before": before, "mid": mid})
+                           "before": before, "mid": mid, "restart": restarts[0]}, kind="warm-restart")

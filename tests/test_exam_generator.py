@@ -38,8 +38,13 @@ from exam.problems import (  # noqa: E402
     make_stability_problem,
     make_warm_restart_problem,
 )
+from exam.site_data import VARIANTS, draw, variant_numbers  # noqa: E402
+from exam.types import TYPES  # noqa: E402
 
 SEEDS = range(25)
+#: the practice site's types drawn by each maker (the schedule maker draws three types)
+SLUGS = {maker: [slug] for slug, (maker, _) in TYPES.items() if not slug.startswith("schedule-")}
+SLUGS[make_schedule_problem] = [slug for slug in TYPES if slug.startswith("schedule-")]
 
 
 def approx(value):
@@ -51,7 +56,10 @@ def _problems(maker, seeds=SEEDS):
 
 
 def _params(maker, seeds=SEEDS):
-    return [pytest.param(maker(np.random.default_rng(seed)), id=f"draw{seed}") for seed in seeds]
+    """The maker's draws for ``seeds``, then every variant of its types that the practice site ships."""
+    return ([pytest.param(maker(np.random.default_rng(seed)), id=f"draw{seed}") for seed in seeds]
+            + [pytest.param(draw(slug, n), id=f"{slug}-{n}") for slug in SLUGS.get(maker, [])
+               for n in variant_numbers(slug)])
 
 
 def _shown(problem, *names):
@@ -259,10 +267,14 @@ def _momentum_by_hand(a, theta, lr, mu, nesterov, steps=3):
 
 
 @pytest.mark.parametrize("nesterov", [False, True])
-@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("seed", [*SEEDS, *(f"site-{i}" for i in range(VARIANTS))])
 def test_momentum_and_nesterov_keys(seed, nesterov):
     maker = make_nesterov_problem if nesterov else make_momentum_problem
-    problem = maker(np.random.default_rng(seed))
+    if isinstance(seed, str):  # the practice site's variant n of this type
+        slug = "nesterov" if nesterov else "momentum"
+        problem = draw(slug, variant_numbers(slug)[int(seed.split("-")[1])])
+    else:
+        problem = maker(np.random.default_rng(seed))
     _shown(problem, "a", "theta0", "lr", "mu")
     a, theta0, lr, mu = (problem.givens[k] for k in ("a", "theta0", "lr", "mu"))
     for t, (g, b, theta) in enumerate(_momentum_by_hand(a, theta0, lr, mu, nesterov), start=1):

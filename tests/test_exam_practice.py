@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the exam package sits at the root
-from exam import practice  # noqa: E402
+from exam import practice, site_data  # noqa: E402
 from exam.problems import (  # noqa: E402
     fmt,
     make_adam_problem,
@@ -21,6 +21,12 @@ from exam.problems import (  # noqa: E402
 )
 
 SEEDS = range(12)
+
+
+def _and_site(slug):
+    """``SEEDS`` and the seeds of every variant of type ``slug`` that the practice site ships."""
+    return [*SEEDS, *(site_data.variant_seed(slug, n) for n in site_data.variant_numbers(slug))]
+
 NUMBER = r"-?\d+(?:\.\d+)?"
 
 
@@ -64,7 +70,7 @@ def test_exam_has_one_problem_per_area_and_no_answers():
         assert f"Practice exam number {seed}" in exam and "seed" not in exam.replace("SEED=", "")
 
 
-@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("seed", _and_site("network"))
 def test_network_key_matches_a_hand_computation(seed):
     problem = make_network_problem(np.random.default_rng(seed))
     s = problem.statement
@@ -94,7 +100,7 @@ def test_network_key_matches_a_hand_computation(seed):
         assert fmt(value) in problem.solution, name
 
 
-@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("seed", _and_site("adam"))
 def test_adam_key_matches_the_formulas(seed):
     problem = make_adam_problem(np.random.default_rng(seed))
     s = problem.statement
@@ -118,7 +124,7 @@ def test_adam_key_matches_the_formulas(seed):
     assert abs(first) == pytest.approx(lr, rel=1e-6)
 
 
-@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("seed", _and_site("huber"))
 def test_huber_key_matches_the_piecewise_formula(seed):
     problem = make_huber_problem(np.random.default_rng(seed))
     s = problem.statement
@@ -136,7 +142,7 @@ def test_huber_key_matches_the_piecewise_formula(seed):
         assert problem.answers[f"grad[{i}]"] == pytest.approx(grads[i], rel=1e-12)
 
 
-@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("seed", _and_site("cross-entropy"))
 def test_cross_entropy_key_matches_softmax_by_hand(seed):
     problem = make_cross_entropy_problem(np.random.default_rng(seed))
     s = problem.statement
@@ -153,9 +159,12 @@ def test_cross_entropy_key_matches_softmax_by_hand(seed):
     assert ("smoothed" in problem.solution) == (smoothing > 0), "the key calls the target what it is"
 
 
-@pytest.mark.parametrize("seed", range(40))
-def test_schedule_key_matches_the_closed_form(seed):
-    problem = make_schedule_problem(np.random.default_rng(seed))
+@pytest.mark.parametrize(("seed", "schedule"), [*((seed, None) for seed in range(40)), *(
+    (site_data.variant_seed(f"schedule-{kind}", n), kind) for kind in ("step", "exponential", "cosine")
+    for n in site_data.variant_numbers(f"schedule-{kind}"))])
+def test_schedule_key_matches_the_closed_form(seed, schedule):
+    problem = make_schedule_problem(np.random.default_rng(seed), schedule=schedule)
+    assert problem.kind == f"schedule-{problem.answers['kind']}"
     s = problem.statement
     lr0 = _given(s, "\\eta_0")
     t = int(re.search(r"epoch \$t = (\d+)\$", s).group(1))
