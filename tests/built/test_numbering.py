@@ -46,8 +46,11 @@ def pages():
     return sorted(str(r) for r in rels if not SKIP & set(r.parts))
 
 
-def test_fourteen_chapters_are_numbered():
-    assert list(CHAPTERS.values()) == list(range(1, 15)), "the chapter parts are not `numbered` in _toc.yml"
+def test_every_chapter_is_numbered_as_in_the_pdf():
+    """The PDF's \\chapter counter numbers every file of a part, so the web numbers every part."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    assert all(part.get("numbered") for part in toc["parts"]), "a part is not `numbered` in _toc.yml"
+    assert list(CHAPTERS.values())[:14] == list(range(1, 15))
 
 
 def _number(text):
@@ -82,7 +85,8 @@ def _numbers_on(soup):
 def test_figures_equations_exercises_numbered_per_chapter(rel):
     k = CHAPTERS[rel.removesuffix(".html")]
     numbers = _numbers_on(page(rel))
-    assert numbers["eq"] or numbers["fig"], f"{rel}: nothing numbered (the check would test nothing)"
+    if rel.startswith("chapters/"):
+        assert numbers["eq"] or numbers["fig"], f"{rel}: nothing numbered (the check would test nothing)"
     for kind, seen in numbers.items():
         assert seen == [f"{k}.{j}" for j in range(1, len(seen) + 1)], f"{rel} {kind}: {seen}"
 
