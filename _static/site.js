@@ -1,13 +1,17 @@
 // Sphinx's search shows a summary of each hit from the page's [role="main"] text, which in this
 // theme starts with the article header's buttons (download ".ipynb" ".pdf", full screen...): a
-// search for "momentum" showed ".....pdf" first. The summary now skips those buttons.
+// search for "momentum" showed ".....pdf" first. The summary now skips those buttons. The page's
+// math is TeX source until MathJax typesets it, which a summary never is: each formula becomes "…"
+// in the summary instead of raw LaTeX. searchtools.js declares `const Search`, which is not a
+// property of window (the old test of window.Search never let this run).
 document.addEventListener("DOMContentLoaded", () => {
-  if (!(window.Search && typeof Search.htmlToText === "function")) { return; }
+  if (typeof Search === "undefined" || typeof Search.htmlToText !== "function") { return; }
   const original = Search.htmlToText;
   Search.htmlToText = (htmlString, anchor) => {
     const doc = new DOMParser().parseFromString(htmlString, "text/html");
     doc.querySelectorAll(".bd-header-article, .header-article-items, .article-header-buttons, .prev-next-area")
       .forEach((el) => el.remove());
+    doc.querySelectorAll(".math, mjx-container").forEach((el) => el.replaceWith("…"));
     return original(doc.documentElement.outerHTML, anchor);
   };
 });

@@ -103,8 +103,11 @@ def make_network_problem(rng):
 The 2-2-1 network of the course: two inputs, two sigmoid hidden neurons, one sigmoid output,
 binary cross-entropy loss,
 
-$$z_1 = w_{{11}}x_1 + w_{{21}}x_2 + b_1,\\quad z_2 = w_{{12}}x_1 + w_{{22}}x_2 + b_2,\\quad
-a_k = \\sigma(z_k),\\quad z_3 = w_{{13}}a_1 + w_{{23}}a_2 + b_3,\\quad \\hat y = \\sigma(z_3).$$
+$$\\begin{{aligned}}
+z_1 &= w_{{11}}x_1 + w_{{21}}x_2 + b_1, \\qquad a_1 = \\sigma(z_1),\\\\
+z_2 &= w_{{12}}x_1 + w_{{22}}x_2 + b_2, \\qquad a_2 = \\sigma(z_2),\\\\
+z_3 &= w_{{13}}a_1 + w_{{23}}a_2 + b_3, \\qquad \\hat y = \\sigma(z_3).
+\\end{{aligned}}$$
 
 Input $x = ({given(x[0])}, {given(x[1])})$, label $y = {given(y)}$, learning rate $\\eta = {given(lr)}$.
 Weights: $w_{{11}} = {given(w['w11'])}$, $w_{{21}} = {given(w['w21'])}$, $b_1 = {given(w['b1'])}$;

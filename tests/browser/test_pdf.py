@@ -81,3 +81,42 @@ def test_the_pdf_has_figures_and_math(pdf):
     _, text = pdf
     assert n_images >= 20, f"only {n_images} images in the PDF"
     assert "∂" in text or "∑" in text, "no typeset math symbols in the PDF's text"
+
+
+def _words_past_the_edge(pdf_path):
+    """Words whose box ends beyond the page's width (pdftotext -bbox), as (page, word, overshoot pt)."""
+    xhtml = subprocess.run(["pdftotext", "-bbox", str(pdf_path), "-"], capture_output=True, text=True,
+                           check=True).stdout
+    past = []
+    pages = re.findall(r'<page width="([\d.]+)"[^>]*>(.*?)</page>', xhtml, re.S)
+    for number, (width, body) in enumerate(pages, 1):
+        for x_max, word in re.findall(r'<word [^>]*xMax="([\d.]+)"[^>]*>([^<]*)<', body):
+            if float(x_max) > float(width):
+                past.append((number, word, round(float(x_max) - float(width), 1)))
+    return past
+
+
+def test_no_word_runs_past_the_page_edge(pdf):
+    """The title page's author line and the index's long entries ran off the page (issue 22)."""
+    past = _words_past_the_edge(PDF)
+    assert not past, past[:10]
+
+
+def test_the_pdf_leaves_out_what_only_the_web_page_does(pdf):
+    _, text = pdf
+    assert "Printing this page" not in text, "the formula sheet's sentence about printing the web page"
+
+
+def test_the_pdf_numbers_chapters_as_the_web_menu(pdf):
+    """Chapter k of _toc.yml's order is chapter k in the PDF's contents, as on the web."""
+    _, text = pdf
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    sources = [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    contents = text[:text.index("Index") if "Index" in text else 20000]
+    for k, source in enumerate(sources[:14], start=1):
+        title = _normal(_title(source))[:25]
+        assert re.search(rf"^\s*{k}\s+{re.escape(title)}", _normal_lines(contents), re.M | re.I), (k, title)
+
+
+def _normal_lines(text):
+    return "\n".join(_normal(line) for line in text.splitlines())
