@@ -186,7 +186,8 @@ def schedules_grid():
     """Every schedule of ``nnlib.schedules`` at every combination of the values above, base rate 0.1.
 
     The rate at epochs 0..99 as ``get_last_lr()`` reads it before each ``step()`` (chapter 10's
-    ``lr_curve``); the key of a curve is ``name|param=value|...`` in the order above.
+    ``lr_curve``); the key of a curve is the name and the index of each parameter's value, in the
+    order above: ``StepLR|3|0`` is ``StepLR(step_size=30, gamma=0.1)``.
     """
     import itertools
 
@@ -196,20 +197,15 @@ def schedules_grid():
 
     curves = {}
     for name, grid in SCHEDULE_PARAMETERS.items():
-        for values in itertools.product(*grid.values()):
-            kwargs = dict(zip(grid, values, strict=True))
+        for indices in itertools.product(*(range(len(values)) for values in grid.values())):
+            kwargs = {p: grid[p][k] for p, k in zip(grid, indices, strict=True)}
             schedule = getattr(schedules, name)(SGD([Parameter([0.0])], lr=0.1), **kwargs)
             rates = []
             for _ in range(100):
                 rates.append(schedule.get_last_lr()[0])
                 schedule.step()
-            curves[schedule_key(name, kwargs)] = rates
+            curves["|".join([name, *map(str, indices)])] = rates
     return {"base_lr": 0.1, "epochs": 100, "parameters": SCHEDULE_PARAMETERS, "curves": curves}
-
-
-def schedule_key(name, kwargs):
-    """``StepLR|step_size=5|gamma=0.1``: the key the page builds from its controls."""
-    return "|".join([name] + [f"{k}={v!r}" for k, v in kwargs.items()])
 
 
 # ---------------------------------------------------------------- chapter 12: the 2-2-1 network
@@ -331,14 +327,23 @@ def _purge(app, env, docname):
 def write_data(name, outdir):
     """Write ``_static/explore/data/<name>.js``: ``window.EXPLORE_DATA[name] = {...}``."""
     target = Path(outdir) / "_static" / "explore" / "data" / f"{name}.js"
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        payload = json.dumps(GRIDS[name](), allow_nan=False, separators=(",", ":"))
-        target.write_text(f"window.EXPLORE_DATA = window.EXPLORE_DATA || {{}};\n"
-                          f"window.EXPLORE_DATA[{json.dumps(name)}] = {payload};\n")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    payload = json.dumps(GRIDS[name](), allow_nan=False, separators=(",", ":"))
+    target.write_text(f"window.EXPLORE_DATA = window.EXPLORE_DATA || {{}};\n"
+                      f"window.EXPLORE_DATA[{json.dumps(name)}] = {payload};\n")
+
+
+def _is_ours(asset):
+    """True for a script or style sheet of _static/explore/ (Jupyter Book lists every one on every page)."""
+    return "explore/" in (getattr(asset, "filename", "") or str(asset))
 
 
 def _page_assets(app, pagename, templatename, context, doctree):
+    """Pages with a figure load the scripts, the style and their data in order; other pages none of them."""
+    for key in ("script_files", "css_files"):
+        assets = context.get(key)
+        if isinstance(assets, list):
+            assets[:] = [asset for asset in assets if not _is_ours(asset)]
     names = getattr(app.env, "explorable_pages", {}).get(pagename)
     if not names or app.builder.format != "html":
         return
@@ -350,17 +355,10 @@ def _page_assets(app, pagename, templatename, context, doctree):
         app.add_js_file(f"explore/{name}.js")
 
 
-def _clean_data(app):
-    data = Path(app.outdir) / "_static" / "explore" / "data"
-    for old in data.glob("*.js") if data.exists() else []:
-        old.unlink()  # computed again for this build
-
-
 def setup(app):
     app.add_node(explorable_node, html=(visit_html, None), latex=(skip, None), text=(skip, None),
                  man=(skip, None), texinfo=(skip, None))
     app.add_directive("explorable", ExplorableDirective)
-    app.connect("builder-inited", _clean_data)
     app.connect("env-merge-info", _merge)
     app.connect("env-purge-doc", _purge)
     app.connect("html-page-context", _page_assets)
