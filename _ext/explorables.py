@@ -28,6 +28,12 @@ from docutils.parsers.rst import Directive, directives
 
 FIGURES = ("gd", "momentum", "adaptive", "schedules", "network")
 PATH_DECIMALS = 3  # path coordinates for drawing only (a pixel is about 0.01 of these windows)
+SIGNIFICANT = 13  # digits kept of a value the page shows (relative error <= 5e-14; pages stay under 2.5 MB)
+
+
+def shown(value):
+    """A float to the SIGNIFICANT digits the data file keeps (it prints 4)."""
+    return float(f"{value:.{SIGNIFICANT}g}")
 
 
 # ---------------------------------------------------------------- chapter 6: GD on a parabola
@@ -92,7 +98,9 @@ def momentum_grid():
 
     :math:`\eta = 0.004k`, k = 1..20, and :math:`\beta = 0.05j`, j = 0..19: 40 steps of each method
     (nnlib), its rate, and Polyak's optimum :math:`\eta^* = 4/(\sqrt L + \sqrt\mu)^2`,
-    :math:`\beta^* = ((\sqrt\kappa - 1)/(\sqrt\kappa + 1))^2`.
+    :math:`\beta^* = ((\sqrt\kappa - 1)/(\sqrt\kappa + 1))^2`. A path is stored flat, in
+    thousandths (``[x0, y0, x1, y1, ...]``), up to the first point outside the drawn window
+    (2.4, 1.1); rates and costs in full.
     """
     from nnlib.functions import Quadratic, descend
     from nnlib.optim import SGD, HeavyBall
@@ -115,7 +123,11 @@ def momentum_grid():
             rates.extend(row)
             for beta in betas:
                 path = descend(bowl, start, make(lr, beta), 40)
-                paths.append(np.round(path, PATH_DECIMALS).tolist())
+                # for drawing: up to the first point outside the window, in thousandths, flat
+                # (x0, y0, x1, y1, ...): the page stays under 2.5 MB
+                outside = np.nonzero((np.abs(path[:, 0]) > 2.4) | (np.abs(path[:, 1]) > 1.1))[0]
+                shown = path if outside.size == 0 else path[:outside[0] + 1]
+                paths.append(np.round(shown * 1000).astype(int).ravel().tolist())
                 costs.append(float(bowl(path[-1])))
         verdict = ["converges" if r < 1 - 1e-12 else "diverges" if r > 1 + 1e-12 else "boundary" for r in rates]
         methods[name] = {"rate": rates, "verdict": verdict, "path": paths, "final_cost": costs,
@@ -156,14 +168,14 @@ def adaptive_grid():
             steps = np.linalg.norm(np.diff(path, axis=0), axis=1)
             finite = bool(np.all(np.isfinite(path))) and len(path) == 301
             runs[name].append({
-                "path": np.round(path, PATH_DECIMALS).tolist() if finite else
-                np.round(path[:-1], PATH_DECIMALS).tolist(),
-                "steps": [float(s) for s in steps if np.isfinite(s)],
+                # for drawing: thousandths, flat (x0, y0, x1, y1, ...)
+                "path": np.round((path if finite else path[:-1]) * 1000).astype(int).ravel().tolist(),
+                "steps": [float(f"{s:.4g}") for s in steps if np.isfinite(s)],  # drawn only (log scale)
                 "diverged": not finite,
                 "n_steps": len(path) - 1,
                 "final_cost": float(valley(path[-1])) if finite else None,
                 "final": path[-1].tolist() if finite else None,
-                "longest_step": float(max(s for s in steps if np.isfinite(s))),
+                "longest_step": float(max(s for s in steps if np.isfinite(s))),  # shown in the text
             })
     xs = -1.6 + (np.arange(32) + 0.5) * 3.1 / 32  # cell centres of the backdrop's 32 x 22 cells
     ys = -0.5 + (np.arange(22) + 0.5) * 2.2 / 22
@@ -209,6 +221,7 @@ def schedules_grid():
 
 
 # ---------------------------------------------------------------- chapter 12: the 2-2-1 network
+NETWORK_FIELDS = ("z1", "a1", "z2", "a2", "z3", "y_hat", "L", "delta1", "delta2", "delta3")
 NETWORK_RANGE = [round(-2 + 0.1 * k, 1) for k in range(41)]  # -2.0, -1.9, ..., 2.0
 
 
@@ -244,7 +257,9 @@ def network_state(x, label, params):
 def network_grid():
     """The notes' example with one quantity (x1, x2 or a parameter) set to -2.0..2.0 and y 0 or 1.
 
-    Key ``quantity|value|y``; the value's text is the slider's (``-0.5``, ``0.0``, ``1.2``).
+    Key ``quantity|value|y``; the value's text is the slider's (``-0.5``, ``0.0``, ``1.2``). A state
+    is a list: the ``NETWORK_FIELDS``, then the nine gradients, then the nine updated parameters
+    (the notes' order of the parameters).
     """
     from nnlib.symbolic import network
 
@@ -262,12 +277,15 @@ def network_grid():
                     x[1] = value
                 else:
                     params[quantity] = value
-                state = {k: (float(v) if not isinstance(v, dict) else v)
-                         for k, v in network_state(x, label, params).items()}
-                states[f"{quantity}|{value:.1f}|{label}"] = state
+                state = network_state(x, label, params)
+                states[f"{quantity}|{value:.1f}|{label}"] = (
+                    [shown(state[k]) for k in NETWORK_FIELDS]
+                    + [shown(state["grad"][p]) for p in example["params"]]
+                    + [shown(state["updated"][p]) for p in example["params"]])
     return {"example": {"x": list(example["x"]), "y": example["y"], "params": example["params"],
                         "lr": example["lr"]},
-            "quantities": quantities, "values": NETWORK_RANGE, "states": states}
+            "quantities": quantities, "values": NETWORK_RANGE, "fields": list(NETWORK_FIELDS),
+            "states": states}
 
 
 GRIDS = {"gd": gd_grid, "momentum": momentum_grid, "adaptive": adaptive_grid,
@@ -355,12 +373,19 @@ def _page_assets(app, pagename, templatename, context, doctree):
         app.add_js_file(f"explore/{name}.js")
 
 
+def _always_outdated(app, env, added, changed, removed):
+    """The five pages are written in every build, so their data files are always there and fresh
+    (nnlib may have changed though the notebooks did not)."""
+    return sorted(set(getattr(env, "explorable_pages", {})) - set(removed))
+
+
 def setup(app):
     app.add_node(explorable_node, html=(visit_html, None), latex=(skip, None), text=(skip, None),
                  man=(skip, None), texinfo=(skip, None))
     app.add_directive("explorable", ExplorableDirective)
     app.connect("env-merge-info", _merge)
     app.connect("env-purge-doc", _purge)
+    app.connect("env-get-outdated", _always_outdated)
     app.connect("html-page-context", _page_assets)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
 

@@ -39,7 +39,8 @@
     function draw() {
       const i = slider.index();
       names.forEach((name, k) => {
-        const svg = svgs[k], run = data.runs[name][i];
+        const svg = svgs[k], run = data.runs[name][i], path = [];
+        for (let t = 0; t < run.path.length; t += 2) { path.push([run.path[t] / 1000, run.path[t + 1] / 1000]); }
         Explore.clear(svg);
         const box = { x: 30, y: 18, w: 210, h: 150 };
         const sx = Explore.linear(x0, x1, box.x, box.x + box.w), sy = Explore.linear(y0, y1, box.y + box.h, box.y);
@@ -53,8 +54,8 @@
         Explore.axes(svg, box, sx, sy, [[-1, "−1"], [0, "0"], [1, "1"]], [[0, "0"], [1, "1"]], "", name);
         const clip = ([a, b]) => [Explore.clamp(sx(a), box.x, box.x + box.w), Explore.clamp(sy(b), box.y, box.y + box.h)];
         // the path up to the first point outside the window (a diverging run leaves it), then an arrow to the edge
-        const out = run.path.findIndex(([a, b]) => a < x0 || a > x1 || b < y0 || b > y1);
-        const shown = out < 0 ? run.path : run.path.slice(0, out + 1);
+        const out = path.findIndex(([a, b]) => a < x0 || a > x1 || b < y0 || b > y1);
+        const shown = out < 0 ? path : path.slice(0, out + 1);
         svg.append(Explore.polyline(shown.map(clip), { stroke: styles[k], "stroke-width": 1.6, class: "explore-run" }));
         const [mx, my] = clip(data.minimum), [s0, s1] = clip(data.start);
         svg.append(Explore.svgEl("circle", { cx: s0, cy: s1, r: 3.5, class: "explore-start" }));

@@ -8,7 +8,9 @@
 
   function cell(data, method, i, j) {
     const m = data.methods[method], k = i * data.betas.length + j;
-    return { rate: m.rate[k], verdict: m.verdict[k], path: m.path[k], finalCost: m.final_cost[k],
+    const flat = m.path[k], path = [];  // stored flat in thousandths: x0, y0, x1, y1, ...
+    for (let t = 0; t < flat.length; t += 2) { path.push([flat[t] / 1000, flat[t + 1] / 1000]); }
+    return { rate: m.rate[k], verdict: m.verdict[k], path, finalCost: m.final_cost[k],
       best: m.best_beta_index[i] };
   }
 

@@ -11,8 +11,17 @@
 
   function stateKey(quantity, value, label) { return `${quantity}|${value.toFixed(1)}|${label}`; }
 
+  // A state as the grid stores it (a list: data.fields, nine gradients, nine updated parameters).
+  function state(data, quantity, value, label) {
+    const list = data.states[stateKey(quantity, value, label)], n = data.fields.length;
+    const s = Object.fromEntries(data.fields.map((f, k) => [f, list[k]]));
+    s.grad = Object.fromEntries(PARAMS.map((p, k) => [p, list[n + k]]));
+    s.updated = Object.fromEntries(PARAMS.map((p, k) => [p, list[n + 9 + k]]));
+    return s;
+  }
+
   function summaryText(data, quantity, value, label) {
-    const s = data.states[stateKey(quantity, value, label)];
+    const s = state(data, quantity, value, label);
     const g = Object.keys(s.grad).map((p) => `∂L/∂${pretty(p)} = ${f4(s.grad[p])}`).join(", ");
     return `${pretty(quantity)} = ${value.toFixed(1)}, y = ${label}: a1 = ${f4(s.a1)}, a2 = ${f4(s.a2)}, ` +
       `ŷ = ${f4(s.y_hat)}, L = ${f4(s.L)}; δ3 = ${f4(s.delta3)}, δ1 = ${f4(s.delta1)}, δ2 = ${f4(s.delta2)}; ${g}.`;
@@ -49,7 +58,7 @@
 
     function draw() {
       const q = quantity.value(), v = value.value(), y = Number(label.value());
-      const s = data.states[stateKey(q, v, y)];
+      const s = state(data, q, v, y);
       const xs = q === "x1" ? [v, ex.x[1]] : q === "x2" ? [ex.x[0], v] : ex.x;
       const params = Object.assign({}, ex.params, q.startsWith("x") ? {} : { [q]: v });
       Explore.clear(svg);
@@ -94,6 +103,6 @@
     draw();
   }
 
-  const figure = { build, summaryText, stateKey };
+  const figure = { build, summaryText, stateKey, state };
   if (node) { module.exports = figure; } else { Explore.figures.network = figure; }
 })(typeof window !== "undefined" ? window : globalThis);

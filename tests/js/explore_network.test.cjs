@@ -30,7 +30,7 @@ test("every state: forward values, deltas, gradients and the updated parameters 
       for (const y of [0, 1]) {
         const x = q === "x1" ? [v, ex.x[1]] : q === "x2" ? [ex.x[0], v] : ex.x;
         const params = Object.assign({}, ex.params, q.startsWith("x") ? {} : { [q]: v });
-        const want = byHand(x, y, params, ex.lr), got = data.states[network.stateKey(q, v, y)];
+        const want = byHand(x, y, params, ex.lr), got = network.state(data, q, v, y);
         for (const k of ["z1", "a1", "z2", "a2", "z3", "y_hat", "L", "delta1", "delta2", "delta3"]) {
           assert.ok(close(got[k], want[k], 1e-12), `${q}=${v} y=${y} ${k}: ${got[k]} vs ${want[k]}`);
         }
