@@ -129,13 +129,14 @@ def momentum_grid():
                 shown = path if outside.size == 0 else path[:outside[0] + 1]
                 paths.append(np.round(shown * 1000).astype(int).ravel().tolist())
                 costs.append(float(bowl(path[-1])))
-        verdict = ["converges" if r < 1 - 1e-12 else "diverges" if r > 1 + 1e-12 else "boundary" for r in rates]
+        verdict = ["converges" if r < 1 - 1e-12 else "diverges" if r > 1 + 1e-12 else "boundary"
+                   for r in rates]
         methods[name] = {"rate": rates, "verdict": verdict, "path": paths, "final_cost": costs,
                          "best_beta_index": best}
     kappa = big_l / mu
     best_lr = 4 / (math.sqrt(big_l) + math.sqrt(mu)) ** 2
     best_beta = ((math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)) ** 2
-    levels = [0.05, 0.2, 0.5, 1.0, 2.0, 4.0]  # J = mu t1^2 / 2 + L t2^2 / 2 = c: an ellipse
+    levels = [0.05, 0.2, 0.5, 1.0, 2.0]  # J = mu t1^2 / 2 + L t2^2 / 2 = c: an ellipse inside the window
     return {"mu": mu, "L": big_l, "start": start, "lrs": lrs, "betas": betas, "methods": methods,
             "contours": [[math.sqrt(2 * c / mu), math.sqrt(2 * c / big_l)] for c in levels],
             "optimum": {"lr": best_lr, "beta": best_beta,
@@ -232,7 +233,8 @@ def network_state(x, label, params):
     from nnlib.symbolic import network
 
     W1, b1, W2, b2 = network.layer_arrays(params)
-    model = Sequential(Linear(2, 2, weight=W1, bias=b1), Sigmoid(), Linear(2, 1, weight=W2, bias=b2), Sigmoid())
+    model = Sequential(Linear(2, 2, weight=W1, bias=b1), Sigmoid(),
+                       Linear(2, 1, weight=W2, bias=b2), Sigmoid())
     bce = BinaryCrossEntropy()
     xs, ys = np.array([x], dtype=float), np.array([[label]], dtype=float)
     z_hidden = model[0].forward(xs)

@@ -44,7 +44,7 @@
     const svgCost = Explore.canvas(panels, 360, 250, "Cost per step, logarithmic scale");
     const summary = Explore.summary(section);
     const slider = Explore.slider(controls, {
-      id: "explore-gd-lr", label: "learning rate η", values: data.points, index: 20,
+      id: "explore-gd-lr", label: "learning rate η", values: data.points, index: 45,
       format: (p) => f2(p.lr), onchange: draw,
     });
 

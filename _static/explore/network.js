@@ -52,9 +52,9 @@
       id: "explore-network-label", label: "label y", choices: [[1, "1"], [0, "0"]], selected: ex.y, onchange: draw,
     });
 
-    const at = { x1: [42, 60], x2: [42, 190], h1: [205, 60], h2: [205, 190], o: [355, 125] };
+    const at = { x1: [42, 64], x2: [42, 190], h1: [205, 64], h2: [205, 190], o: [355, 125] };
     const edges = [["x1", "h1", "w_11", 0.5, -8], ["x2", "h1", "w_21", 0.22, 0], ["x1", "h2", "w_12", 0.22, 0],
-      ["x2", "h2", "w_22", 0.5, 18], ["h1", "o", "w_13", 0.45, -10], ["h2", "o", "w_23", 0.45, 22]];
+      ["x2", "h2", "w_22", 0.5, 18], ["h1", "o", "w_13", 0.6, -10], ["h2", "o", "w_23", 0.45, 22]];
 
     function draw() {
       const q = quantity.value(), v = value.value(), y = Number(label.value());
@@ -81,9 +81,13 @@
         svg.append(Explore.svgEl("circle", { cx, cy, r: 20, class: "explore-node" }));
         svg.append(Explore.svgEl("text", { x: cx, y: cy - 2, "text-anchor": "middle" }, name));
         svg.append(Explore.svgEl("text", { x: cx, y: cy + 11, "text-anchor": "middle" }, val));
-        if (below) { svg.append(Explore.svgEl("text", { x: cx, y: cy + 34, "text-anchor": "middle" }, below)); }
+        if (below) {  // the top hidden neuron's z and delta above it, the others' below
+          svg.append(Explore.svgEl("text", { x: cx, y: n === "h1" ? cy - 27 : cy + 34, "text-anchor": "middle" }, below));
+        }
       }
       svg.append(Explore.svgEl("text", { x: 355, y: 185, "text-anchor": "middle" }, `y=${y}  L=${f4(s.L)}`));
+      svg.append(Explore.svgEl("text", { x: 4, y: 244, class: "explore-edge" },
+        "edge: weight and ∂ = ∂L/∂weight; node: value, z and δ = ∂L/∂z"));
       // the table: every parameter, its gradient and its value after one step of gradient descent
       Explore.clear(wrap);
       const table = Explore.el("table", { class: "explore-table" });
