@@ -109,6 +109,7 @@ def momentum_grid():
     bowl = Quadratic(np.diag([mu, big_l]))
     start = [-2.0, 0.6]
     lrs = [round(0.004 * k, 3) for k in range(1, 21)]
+    n_steps = 40
     betas = [round(0.05 * j, 2) for j in range(20)]
     makers = {
         "heavy ball": lambda lr, beta: (lambda ps: HeavyBall(ps, lr=lr, momentum=beta)),
@@ -122,7 +123,7 @@ def momentum_grid():
             best.append(int(np.argmin(row)))
             rates.extend(row)
             for beta in betas:
-                path = descend(bowl, start, make(lr, beta), 40)
+                path = descend(bowl, start, make(lr, beta), n_steps)
                 # for drawing: up to the first point outside the window, in thousandths, flat
                 # (x0, y0, x1, y1, ...): the page stays under 2.5 MB
                 outside = np.nonzero((np.abs(path[:, 0]) > 2.4) | (np.abs(path[:, 1]) > 1.1))[0]
@@ -136,8 +137,9 @@ def momentum_grid():
     kappa = big_l / mu
     best_lr = 4 / (math.sqrt(big_l) + math.sqrt(mu)) ** 2
     best_beta = ((math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)) ** 2
-    levels = [0.05, 0.2, 0.5, 1.0, 2.0]  # J = mu t1^2 / 2 + L t2^2 / 2 = c: an ellipse inside the window
+    levels = [0.05, 0.2, 0.5, 1.0, 2.0]  # J = mu t1^2 / 2 + L t2^2 / 2 = c: ellipses inside the window
     return {"mu": mu, "L": big_l, "start": start, "lrs": lrs, "betas": betas, "methods": methods,
+            "n_steps": n_steps,
             "contours": [[math.sqrt(2 * c / mu), math.sqrt(2 * c / big_l)] for c in levels],
             "optimum": {"lr": best_lr, "beta": best_beta,
                         "rate": momentum_rate("heavy ball", best_lr, best_beta, (mu, big_l))}}
@@ -154,6 +156,7 @@ def adaptive_grid():
     from nnlib.optim import SGD, Adam, RMSprop
 
     valley = Rosenbrock()
+    start, n_steps = [-1.2, 1.0], 300
     lrs = [1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1]
     makers = {
         "gradient descent": lambda lr: (lambda ps: SGD(ps, lr=lr)),
@@ -165,9 +168,9 @@ def adaptive_grid():
     for name, make in makers.items():
         runs[name] = []
         for lr in lrs:
-            path = descend(valley, [-1.2, 1.0], make(lr), 300)
+            path = descend(valley, start, make(lr), n_steps)
             steps = np.linalg.norm(np.diff(path, axis=0), axis=1)
-            finite = bool(np.all(np.isfinite(path))) and len(path) == 301
+            finite = bool(np.all(np.isfinite(path))) and len(path) == n_steps + 1
             runs[name].append({
                 # for drawing: thousandths, flat (x0, y0, x1, y1, ...)
                 "path": np.round((path if finite else path[:-1]) * 1000).astype(int).ravel().tolist(),
@@ -181,7 +184,8 @@ def adaptive_grid():
     xs = -1.6 + (np.arange(32) + 0.5) * 3.1 / 32  # cell centres of the backdrop's 32 x 22 cells
     ys = -0.5 + (np.arange(22) + 0.5) * 2.2 / 22
     heat = np.log10(valley(np.stack(np.meshgrid(xs, ys), axis=-1)) + 1e-3)
-    return {"lrs": lrs, "start": [-1.2, 1.0], "minimum": [1.0, 1.0], "runs": runs,
+    return {"lrs": lrs, "start": start, "minimum": valley.minimizer.tolist(), "runs": runs,
+            "n_steps": n_steps,
             "window": [[-1.6, 1.5], [-0.5, 1.7]], "heat": np.round(heat, 2).tolist()}
 
 

@@ -16,7 +16,8 @@
 
   function summaryText(data, i) {
     const parts = Object.entries(data.runs).map(([name, runs]) => runText(name, runs[i]));
-    return `η = ${lrText(data.lrs[i])}, 300 steps from (−1.2, 1), minimum at (1, 1). ` + parts.join(" ");
+    return `η = ${lrText(data.lrs[i])}, ${data.n_steps} steps from (${data.start.join(", ")}), ` +
+      `minimum at (${data.minimum.join(", ")}). ` + parts.join(" ");
   }
 
   function build(section, data) {
@@ -65,7 +66,7 @@
       });
       Explore.clear(svgSteps);
       const box = { x: 44, y: 18, w: 300, h: 160 };
-      const sx = Explore.linear(1, 300, box.x, box.x + box.w), sy = Explore.log(1e-6, 1e2, box.y + box.h, box.y);
+      const sx = Explore.linear(1, data.n_steps, box.x, box.x + box.w), sy = Explore.log(1e-6, 1e2, box.y + box.h, box.y);
       Explore.axes(svgSteps, box, sx, sy, [[1, "1"], [100, "100"], [200, "200"], [300, "300"]],
         [[1e-6, "1e−6"], [1e-4, "1e−4"], [1e-2, "0.01"], [1, "1"], [1e2, "100"]], "step", "step length ‖θ_t − θ_{t−1}‖");
       names.forEach((name, k) => {

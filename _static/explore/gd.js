@@ -15,7 +15,7 @@
     const after = `after ${point.path.length - 1} steps θ = ${Explore.fmt(last, 4)}, J = ${Explore.fmt(point.cost[point.cost.length - 1], 4)}`;
     switch (point.regime) {
       case "still":
-        return "η = 0: gradient descent does not move; θ stays at 1 and the cost at 2.";
+        return `η = 0: gradient descent does not move; θ stays at ${point.path[0]} and the cost at ${point.cost[0]}.`;
       case "monotone":
         return `η = ${lr} is below 1/L = ${half}: monotone. Each step multiplies θ by 1 − ηL = ${factor}, ` +
           `so θ keeps its sign and the cost falls every step; ${after}.`;
@@ -25,8 +25,9 @@
         return `η = ${lr} is between 1/L = ${half} and 2/L = ${bound}: oscillating but converging. ` +
           `1 − ηL = ${factor}: θ changes sign every step and |θ| shrinks by ${Explore.fmt(Math.abs(point.factor), 2)}; ${after}.`;
       case "boundary":
-        return `η = ${lr} = 2/L exactly, the bound: 1 − ηL = −1, so θ jumps between 1 and −1 forever and ` +
-          "the cost stays at 2: it neither converges nor diverges. Any larger η diverges.";
+        return `η = ${lr} = 2/L exactly, the bound: 1 − ηL = ${point.factor}, so θ jumps between ${point.path[0]} and ` +
+          `${point.path[1]} forever and the cost stays at ${point.cost[0]}: it neither converges nor diverges. ` +
+          "Any larger η diverges.";
       case "diverging":
         return `η = ${lr} is beyond 2/L = ${bound}: diverging. |1 − ηL| = ${Explore.fmt(Math.abs(point.factor), 2)} > 1, ` +
           `so |θ| grows every step, changing sign; ${after}.`;

@@ -21,7 +21,7 @@
     let verdict;
     if (c.verdict === "converges") {
       verdict = `converges: the error shrinks by a factor ${rate} per step (the slower of the two directions); ` +
-        `after 40 steps J = ${Explore.fmt(c.finalCost, 4)}.`;
+        `after ${data.n_steps} steps J = ${Explore.fmt(c.finalCost, 4)}.`;
     } else if (c.verdict === "boundary") {
       verdict = `sits on the boundary: rate ${rate}, the error neither shrinks nor grows in its slowest direction.`;
     } else {

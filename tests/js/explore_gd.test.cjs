@@ -60,7 +60,7 @@ test("around 2/L: 0.49 converges, exactly 0.50 neither (|theta_t| = 1), 0.51 div
   assert.ok(size(at(0.49)) < 1 && at(0.49).regime === "oscillating");
   assert.ok(at(0.5).path.every((theta) => Math.abs(theta) === 1) && at(0.5).regime === "boundary");
   assert.ok(size(at(0.51)) > 1 && at(0.51).regime === "diverging");
-  assert.match(gd.regimeText(data, at(0.5)), /jumps between 1 and −1 forever/);
+  assert.match(gd.regimeText(data, at(0.5)), /1 − ηL = -1, so θ jumps between 1 and -1 forever and the cost stays at 2:/);
   for (const lr of [0.51, 0.55, 0.6]) {
     const p = at(lr);
     for (let t = 1; t <= 20; t++) { assert.ok(Math.abs(p.path[t]) > Math.abs(p.path[t - 1])); }
