@@ -54,10 +54,16 @@
         }))));
         Explore.axes(svg, box, sx, sy, [[-1, "−1"], [0, "0"], [1, "1"]], [[0, "0"], [1, "1"]], "", name);
         const clip = ([a, b]) => [Explore.clamp(sx(a), box.x, box.x + box.w), Explore.clamp(sy(b), box.y, box.y + box.h)];
-        // the path up to the first point outside the window (a diverging run leaves it), then an arrow to the edge
+        // a diverged run up to the first point outside the window; a finished one whole, clipped to the frame
         const out = path.findIndex(([a, b]) => a < x0 || a > x1 || b < y0 || b > y1);
-        const shown = out < 0 ? path : path.slice(0, out + 1);
-        svg.append(Explore.polyline(shown.map(clip), { stroke: styles[k], "stroke-width": 1.6, class: "explore-run" }));
+        const clipId = `explore-adaptive-clip-${k}`;
+        const defs = Explore.svgEl("defs"), clipPath = Explore.svgEl("clipPath", { id: clipId });
+        clipPath.append(Explore.svgEl("rect", { x: box.x, y: box.y, width: box.w, height: box.h }));
+        defs.append(clipPath);
+        svg.append(defs);
+        const drawn = run.diverged ? (out < 0 ? path : path.slice(0, out + 1)).map(clip) : path.map(([a, b]) => [sx(a), sy(b)]);
+        svg.append(Explore.polyline(drawn, { stroke: styles[k], "stroke-width": 1.6, class: "explore-run",
+          "clip-path": `url(#${clipId})` }));
         const [mx, my] = clip(data.minimum), [s0, s1] = clip(data.start);
         svg.append(Explore.svgEl("circle", { cx: s0, cy: s1, r: 3.5, class: "explore-start" }));
         svg.append(Explore.svgEl("path", { d: `M${mx - 5},${my}h10M${mx},${my - 5}v10`, class: "explore-optimum" }));
@@ -68,7 +74,7 @@
       const box = { x: 44, y: 18, w: 300, h: 160 };
       const sx = Explore.linear(1, data.n_steps, box.x, box.x + box.w), sy = Explore.log(1e-6, 1e2, box.y + box.h, box.y);
       Explore.axes(svgSteps, box, sx, sy, [[1, "1"], [100, "100"], [200, "200"], [300, "300"]],
-        [[1e-6, "1e−6"], [1e-4, "1e−4"], [1e-2, "0.01"], [1, "1"], [1e2, "100"]], "step", "step length ‖θ_t − θ_{t−1}‖");
+        [[1e-6, "1e−6"], [1e-4, "1e−4"], [1e-2, "0.01"], [1, "1"], [1e2, "100"]], "step", "step length ‖θₜ − θₜ₋₁‖");
       names.forEach((name, k) => {
         const steps = data.runs[name][i].steps;
         svgSteps.append(Explore.polyline(steps.map((s, t) => [sx(t + 1), Explore.clamp(sy(s), box.y, box.y + box.h)]),

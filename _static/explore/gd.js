@@ -71,7 +71,7 @@
       const cx = Explore.linear(0, 20, cbox.x, cbox.x + cbox.w);
       const cy = Explore.log(1e-16, 1e8, cbox.y + cbox.h, cbox.y);
       Explore.axes(svgCost, cbox, cx, cy, [[0, "0"], [5, "5"], [10, "10"], [15, "15"], [20, "20"]],
-        [[1e-16, "1e−16"], [1e-8, "1e−8"], [1, "1"], [1e8, "1e8"]], "step t", "J(θ_t) (below 1e−16: drawn at 1e−16)");
+        [[1e-16, "1e−16"], [1e-8, "1e−8"], [1, "1"], [1e8, "1e8"]], "step t", "J(θₜ) (below 1e−16: drawn at 1e−16)");
       svgCost.append(Explore.polyline(point.cost.map((j, k) => [cx(k), Explore.clamp(cy(j), cbox.y, cbox.y + cbox.h)]),
         { class: "explore-path" }));
       summary.textContent = regimeText(data, point);
