@@ -10,7 +10,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NOTEBOOKS := chapters exercises
-NBVAL := $(BIN)/pytest --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300 -p no:cacheprovider
+# Tests run in parallel (pytest-xdist). Most of the unit tests' time is spent waiting for sandboxed kernels, so
+# they take more workers than a small machine has cores; a notebook stays on one worker (--dist loadscope).
+PYTEST_WORKERS ?= 4
+NBVAL_WORKERS ?= 2
+NBVAL := $(BIN)/pytest --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300 \
+  -p no:cacheprovider -n $(NBVAL_WORKERS) --dist loadscope
+
+# A stage of make test announced with the time of day, so that a slow stage shows in the log of a run
+SAY = echo "==> $$(date -u +%H:%M:%S)"
 
 .PHONY: test-js nbval-older-cpu help venv book book-students pdf test fuzz lab clean freeze bench practice student grade
 
@@ -19,7 +27,7 @@ help:  ## list the targets
 
 # The virtual environment is (re)built when it is missing or older than requirements.txt.
 $(STAMP): requirements.txt pyproject.toml
-	@echo "==> Setting up $(VENV) from requirements.txt (first run only: a few minutes)"
+	@$(SAY) "Setting up $(VENV) from requirements.txt (first run only: a few minutes)"
 	@# a .venv without pip is what `python3 -m venv` leaves where ensurepip is missing: made again
 	@$(BIN)/python -m pip --version >/dev/null 2>&1 || { bash scripts/ensure_python.sh "$(PYTHON)" \
 	  && rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
@@ -41,14 +49,14 @@ _build/config-%.yml: _config.yml
 	@$(BIN)/python scripts/config_variant.py $@ execute.execute_notebooks=$*
 
 book: $(STAMP) $(BOOK_CONFIG) node_modules/.package-lock.json  ## build the website into _build/html (notebooks executed, cached)
-	@echo "==> Building the book into _build/html (-n -W --keep-going; notebooks: $(EXECUTE))"
+	@$(SAY) "Building the book into _build/html (-n -W --keep-going; notebooks: $(EXECUTE))"
 	@$(BIN)/jupyter-book build . --config $(BOOK_CONFIG) --builder html -n -W --keep-going
 
 # The students' site: the same book with COURSE_HIDE_SOLUTIONS=1, into _build/students/_build/html. It shares the
 # main build's notebook cache (an absolute path in a generated copy of _config.yml), so nothing is executed twice.
 STUDENT_SITE := _build/students
 book-students: $(STAMP) $(BOOK_CONFIG) node_modules/.package-lock.json  ## the site a teacher publishes for graded work: no solutions, hidden checks or answer key
-	@echo "==> Building the students' site (COURSE_HIDE_SOLUTIONS=1) into $(STUDENT_SITE)/_build/html"
+	@$(SAY) "Building the students' site (COURSE_HIDE_SOLUTIONS=1) into $(STUDENT_SITE)/_build/html"
 	@mkdir -p $(STUDENT_SITE)
 	@$(BIN)/python scripts/config_variant.py $(STUDENT_SITE)/_config.yml --from $(BOOK_CONFIG) \
 	  execute.cache="$(CURDIR)/_build/.jupyter_cache"
@@ -56,46 +64,46 @@ book-students: $(STAMP) $(BOOK_CONFIG) node_modules/.package-lock.json  ## the s
 	  --path-output $(STUDENT_SITE) --builder html -n -W --keep-going
 
 test: $(STAMP)  ## every test: ruff, unit tests, nbval over every notebook, the book build, the browser tests
-	@echo "==> ruff: lint nnlib, grader, tests, scripts and the notebooks"
+	@$(SAY) "ruff: lint nnlib, grader, tests, scripts and the notebooks"
 	@$(BIN)/ruff check .
-	@echo "==> pytest: unit tests of nnlib and the grader (the grader's sandbox needs bubblewrap)"
+	@$(SAY) "pytest: unit tests of nnlib and the grader (the grader's sandbox needs bubblewrap)"
 	@bash scripts/ensure_bwrap.sh
-	@$(BIN)/pytest tests --ignore=tests/browser --ignore=tests/built
-	@echo "==> doctest: the examples in nnlib's docstrings"
+	@$(BIN)/pytest tests --ignore=tests/browser --ignore=tests/built -n $(PYTEST_WORKERS)
+	@$(SAY) "doctest: the examples in nnlib's docstrings"
 	@$(BIN)/pytest --doctest-modules nnlib -p no:cacheprovider
-	@echo "==> nbval: run every notebook in $(NOTEBOOKS) and compare with its committed outputs"
+	@$(SAY) "nbval: run every notebook in $(NOTEBOOKS) and compare with its committed outputs"
 	@$(NBVAL)
 	@$(MAKE) --no-print-directory nbval-older-cpu
 	@$(MAKE) --no-print-directory book EXECUTE=off
 	@$(MAKE) --no-print-directory book-students EXECUTE=off
 	@$(MAKE) --no-print-directory test-js
-	@echo "==> built sites: exercise pages hand out student versions; the students' site holds no solution or key"
+	@$(SAY) "built sites: exercise pages hand out student versions; the students' site holds no solution or key"
 	@$(BIN)/pytest tests/built -p no:cacheprovider
 	@$(MAKE) --no-print-directory pdf EXECUTE=off
-	@echo "==> browser: every page of _build/html in headless Chromium, with no network; the PDF's pages"
+	@$(SAY) "browser: every page of _build/html in headless Chromium, with no network; the PDF's pages"
 	@bash scripts/ensure_chromium.sh
 	@bash scripts/ensure_poppler.sh
 	@bash scripts/ensure_node.sh
 	@$(MAKE) --no-print-directory node_modules/.package-lock.json
-	@$(BIN)/pytest tests/browser -p no:cacheprovider -s
+	@$(BIN)/pytest tests/browser -p no:cacheprovider -s -n 2 --dist loadgroup
 
 # The site's JavaScript under Node's own test runner (Node 18 or newer): the checker of the practice pages and the
 # explorable figures, and the generated step functions against the data the book build wrote into _build/html.
 test-js: node_modules/.package-lock.json  ## the JavaScript tests: node --test tests/js (after make book)
-	@echo "==> node --test: the site's JavaScript"
+	@$(SAY) "node --test: the site's JavaScript"
 	@node --test tests/js/
 
 # The committed outputs must hold on every CPU a student has, not only on the one that wrote them: nbval again with
 # OpenBLAS's kernels of an older x86 CPU, one thread, and numpy's SIMD loops above its baseline switched off.
 nbval-older-cpu: $(STAMP)  ## nbval as an older CPU computes (OpenBLAS Prescott kernels, 1 thread, no AVX loops)
-	@echo "==> nbval as an older CPU: $$($(BIN)/python scripts/older_cpu_env.py)"
+	@$(SAY) "nbval as an older CPU: $$($(BIN)/python scripts/older_cpu_env.py)"
 	@env $$($(BIN)/python scripts/older_cpu_env.py) $(NBVAL)
 
 # The grader's property tests with many random examples (make test runs a few, the same each time).
 GRADER_FUZZ_EXAMPLES ?= 200
 fuzz: $(STAMP)  ## the grader's property tests on many random submissions: make fuzz GRADER_FUZZ_EXAMPLES=1000
 	@bash scripts/ensure_bwrap.sh
-	@echo "==> Property tests of the grader, $(GRADER_FUZZ_EXAMPLES) random examples each (GRADER_FUZZ_EXAMPLES)"
+	@$(SAY) "Property tests of the grader, $(GRADER_FUZZ_EXAMPLES) random examples each (GRADER_FUZZ_EXAMPLES)"
 	@GRADER_FUZZ_EXAMPLES=$(GRADER_FUZZ_EXAMPLES) $(BIN)/pytest tests/test_grader_outputs_property.py \
 	  tests/test_grader_reader.py tests/test_grader_follow_through_own_method.py \
 	  -p no:cacheprovider --hypothesis-show-statistics
@@ -104,18 +112,18 @@ fuzz: $(STAMP)  ## the grader's property tests on many random submissions: make 
 # (installed again only when that changes)
 node_modules/.package-lock.json: package.json package-lock.json
 	@bash scripts/ensure_node.sh
-	@echo "==> npm ci: MathJax 4 for the site, axe-core for the accessibility tests"
+	@$(SAY) "npm ci: MathJax 4 for the site, axe-core for the accessibility tests"
 	@npm ci --no-audit --no-fund --loglevel=error
 
 pdf: $(STAMP) $(BOOK_CONFIG)  ## the whole book as one PDF: _build/latex/book.pdf (installs TeX Live when missing)
 	@bash scripts/ensure_texlive.sh
-	@echo "==> Building the book as a PDF into _build/latex/book.pdf (LaTeX builder, xelatex; notebooks: $(EXECUTE))"
+	@$(SAY) "Building the book as a PDF into _build/latex/book.pdf (LaTeX builder, xelatex; notebooks: $(EXECUTE))"
 	@$(BIN)/jupyter-book build . --config $(BOOK_CONFIG) --builder pdflatex
 
 bench: $(STAMP)  ## benchmarks (not tests): one training step vs raw matmul; grading speed
-	@echo "==> Benchmark: one training step of a 784-256-10 MLP against numpy's raw matmul"
+	@$(SAY) "Benchmark: one training step of a 784-256-10 MLP against numpy's raw matmul"
 	@$(BIN)/python scripts/bench_training.py
-	@echo "==> Benchmark: grading one submission, and 100 with --jobs 2"
+	@$(SAY) "Benchmark: grading one submission, and 100 with --jobs 2"
 	@$(BIN)/python scripts/bench_grader.py
 
 # Grade one notebook against its exercise set, as the teacher will: make grade NB=student/losses.ipynb
@@ -126,29 +134,29 @@ grade: $(STAMP)  ## grade a notebook as the teacher will: make grade NB=my_losse
 	@test -n "$(NB)" || { echo "make grade: say which notebook, e.g. make grade NB=student/losses.ipynb"; exit 2; }
 	@test -f "exercises/$(SET).ipynb" || { echo "make grade: no exercise set '$(SET)' (one of: \
 	  $$(ls exercises/*.ipynb | xargs -n1 basename | sed 's/.ipynb//' | tr '\n' ' ')); pass SET=<set>"; exit 2; }
-	@echo "==> Grading $(NB) against exercises/$(SET).ipynb"
+	@$(SAY) "Grading $(NB) against exercises/$(SET).ipynb"
 	@# exit 1 means "graded, below full marks": a result, not a failure of make
 	@status=0; $(BIN)/python -m grader grade exercises/$(SET).ipynb "$(NB)" || status=$$?; test $$status -le 1
 
 student: $(STAMP)  ## write the student versions of the exercise notebooks into student/
-	@echo "==> Writing the student notebooks (solutions stubbed, hidden checks removed) into student/"
+	@$(SAY) "Writing the student notebooks (solutions stubbed, hidden checks removed) into student/"
 	@$(BIN)/python -m grader release --out student
 
 SEED ?= 0
 practice: $(STAMP)  ## a fresh practice exam and its answer key: make practice SEED=7 (writes practice/)
-	@echo "==> Writing practice exam $(SEED) and its key into practice/"
+	@$(SAY) "Writing practice exam $(SEED) and its key into practice/"
 	@$(BIN)/python -m exam.practice --seed $(SEED) --out practice
 
 lab: $(STAMP)  ## open the course in JupyterLab with the project's kernel
-	@echo "==> Starting JupyterLab on the course (Ctrl-C to stop)"
+	@$(SAY) "Starting JupyterLab on the course (Ctrl-C to stop)"
 	@$(BIN)/jupyter lab . $$(if [ "$$(id -u)" = 0 ]; then echo --allow-root; fi)
 
 clean:  ## remove the built site and caches (keeps .venv)
-	@echo "==> Removing _build and caches (the student notebooks in student/ are kept: launch buttons open them)"
+	@$(SAY) "Removing _build and caches (the student notebooks in student/ are kept: launch buttons open them)"
 	@rm -rf _build .pytest_cache .ruff_cache node_modules
 	@find . -path ./.venv -prune -o -name __pycache__ -type d -exec rm -rf {} +
 
 freeze: $(STAMP)  ## rewrite requirements.txt from the installed environment (after adding a package)
-	@echo "==> Pinning the environment into requirements.txt"
+	@$(SAY) "Pinning the environment into requirements.txt"
 	@{ head -n 3 requirements.txt; $(BIN)/python -m pip freeze --exclude-editable; } > requirements.new
 	@mv requirements.new requirements.txt

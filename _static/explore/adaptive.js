@@ -21,10 +21,8 @@
   }
 
   function build(section, data) {
-    const controls = Explore.el("div", { class: "explore-controls" });
-    section.append(controls);
-    const panels = Explore.el("div", { class: "explore-panels" });
-    section.append(panels);
+    const controls = Explore.box(section, "explore-controls");
+    const panels = Explore.box(section, "explore-panels");
     const names = Object.keys(data.runs);
     const svgs = names.map((name) => Explore.canvas(panels, 250, 200, `The path of ${name} in Rosenbrock's valley`));
     const svgSteps = Explore.canvas(panels, 360, 240, "Step length per step, logarithmic scale, for the four methods");

@@ -15,6 +15,13 @@
     return node;
   };
 
+  // A <div class="..."> appended to parent: the rows of controls and the panels of a figure.
+  Explore.box = function (parent, className) {
+    const node = Explore.el("div", { class: className });
+    parent.append(node);
+    return node;
+  };
+
   Explore.svgEl = function (tag, attrs, text) {
     const node = document.createElementNS(SVG_NS, tag);
     for (const [k, v] of Object.entries(attrs || {})) { node.setAttribute(k, v); }

@@ -37,10 +37,8 @@
   }
 
   function build(section, data) {
-    const controls = Explore.el("div", { class: "explore-controls" });
-    section.append(controls);
-    const panels = Explore.el("div", { class: "explore-panels" });
-    section.append(panels);
+    const controls = Explore.box(section, "explore-controls");
+    const panels = Explore.box(section, "explore-panels");
     const svgPath = Explore.canvas(panels, 360, 250, "The parabola and the gradient descent path on it");
     const svgCost = Explore.canvas(panels, 360, 250, "Cost per step, logarithmic scale");
     const summary = Explore.summary(section);

@@ -35,10 +35,8 @@
   }
 
   function build(section, data) {
-    const controls = Explore.el("div", { class: "explore-controls" });
-    section.append(controls);
-    const panels = Explore.el("div", { class: "explore-panels" });
-    section.append(panels);
+    const controls = Explore.box(section, "explore-controls");
+    const panels = Explore.box(section, "explore-panels");
     const svgPath = Explore.canvas(panels, 360, 200, "The path on the contours of the bowl");
     const svgMap = Explore.canvas(panels, 360, 280, "Map of the rate over learning rate and momentum");
     const summary = Explore.summary(section);

@@ -28,11 +28,9 @@
   }
 
   function build(section, data) {
-    const controls = Explore.el("div", { class: "explore-controls" });
-    section.append(controls);
+    const controls = Explore.box(section, "explore-controls");
     const svg = Explore.canvas(section, 400, 250, "The 2-2-1 network with its forward values, deltas and gradients");
-    const wrap = Explore.el("div", { class: "explore-table-wrap" });
-    section.append(wrap);
+    const wrap = Explore.box(section, "explore-table-wrap");
     const summary = Explore.summary(section);
     const ex = data.example;
     const notesValue = (q) => (q === "x1" ? ex.x[0] : q === "x2" ? ex.x[1] : ex.params[q]);

@@ -18,10 +18,8 @@
   }
 
   function build(section, data) {
-    const controls = Explore.el("div", { class: "explore-controls" });
-    section.append(controls);
-    const paramBox = Explore.el("div", { class: "explore-controls" });
-    section.append(paramBox);
+    const controls = Explore.box(section, "explore-controls");
+    const paramBox = Explore.box(section, "explore-controls");
     const svg = Explore.canvas(section, 400, 240, "The learning rate per epoch");
     const summary = Explore.summary(section);
     const names = Object.keys(data.parameters);

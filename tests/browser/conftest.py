@@ -115,3 +115,11 @@ def visited_pages(context, base_url, site_dir):
         page.close()
         results[relative] = report
     return results
+
+
+def pytest_collection_modifyitems(items):
+    """With pytest-xdist (`make test` runs two workers, ``--dist loadgroup``) the tests that read
+    ``visited_pages`` share one worker, so every page is visited once, not once per worker."""
+    for item in items:
+        if "visited_pages" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("every-page"))
