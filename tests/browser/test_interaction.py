@@ -5,7 +5,7 @@ optimizer chapters (play changes the frame). The weight of every page is in test
 
 from urllib.parse import urljoin
 
-from conftest import SETTLE_MS
+from conftest import settle
 
 FOCUS_BEFORE = """(selector) => {
   const target = document.querySelector(selector);
@@ -25,7 +25,7 @@ def _pages_with(site_dir, marker):
 def _open(context, base_url, relative):
     page = context.new_page()
     page.goto(urljoin(base_url, relative), wait_until="load")
-    page.wait_for_load_state("networkidle", timeout=SETTLE_MS)
+    settle(page)
     return page
 
 

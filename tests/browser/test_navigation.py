@@ -8,7 +8,7 @@ screenshot of the phone with the menu open goes to the screenshot folder.
 from urllib.parse import urljoin
 
 import pytest
-from conftest import SETTLE_MS
+from conftest import settle
 
 PAGE = "chapters/02_regression_losses.html"
 NEXT_CHAPTER = "03_classification_losses.html"
@@ -18,7 +18,7 @@ def _open(context, base_url, width, height):
     page = context.new_page()
     page.set_viewport_size({"width": width, "height": height})
     page.goto(urljoin(base_url, PAGE), wait_until="load")
-    page.wait_for_load_state("networkidle", timeout=SETTLE_MS)
+    settle(page)
     return page
 
 

@@ -127,7 +127,9 @@ def test_a_wrong_z1_follows_through_and_a_step_wrong_from_both_is_wrong(page, ba
     assert "practised 1 time" in page.locator('.practice-progress[data-practice-type="network"]').inner_text()
 
 
-def test_the_mock_exam_hands_in_at_zero_and_scores_a_hand_made_sheet(page, base_url, site_dir, paper_numbers):
+def test_the_mock_exam_hands_in_at_zero_and_scores_a_hand_made_sheet(isolated_page, base_url, site_dir,
+                                                                      paper_numbers):
+    page = isolated_page  # the fake clock stays in this test's own browser
     number = paper_numbers[3]
     text = (site_dir / "practice" / "papers" / f"{number}.js").read_text()
     paper = json.JSONDecoder().raw_decode(text[text.index("(") + 1:])[0]

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from conftest import SETTLE_MS
+from conftest import settle
 
 SKIP_DIRS = {"_static", "_sources", "_images", "_downloads", "jupyter_execute", "_panels_static"}
 SCREENSHOT_PAGES = ["intro.html", "formula_sheet.html", "chapters/12_worked_example.html"]
@@ -121,7 +121,7 @@ def visit(context, base_url, relative):
     page.on("requestfailed", lambda r: r.url.startswith(base_url) and report["failed"].append(r.url))
     page.goto(urljoin(base_url, relative), wait_until="load")
     report["mathjax"] = page.evaluate(WAIT_FOR_MATHJAX)
-    page.wait_for_load_state("networkidle", timeout=SETTLE_MS)
+    settle(page)
     report.update(page.evaluate(RAW_TEX))
     report["broken_images"] = page.evaluate(BROKEN_IMAGES)
     report["links"] = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
