@@ -26,6 +26,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from xml.etree import ElementTree
 
 from docutils import nodes
 from sphinx.errors import ExtensionError
@@ -50,6 +51,9 @@ ACCENT_OVER = re.compile(r'<mover>((?:(?!<mover).)*?<mo(?: stretchy="false")?>'
 UNARY_SIGN = re.compile(r"(<mo[^>]*>([^<]*)</mo>(?:<mtext>[\s\u00a0]*</mtext>|<mspace[^>]*></mspace>)*)"
                         r"<mo>([\u2212+\u00b1\u2213])</mo>")
 CLOSING = {")", "]", "}", "|", "\u2016", "\u2309", "\u230b", "\u27e9"}
+# \lvert d\rvert: MathJax marks the bars' TeX class; MathML Core spaces a bar as a fence only by its form
+FENCE_CLASS = re.compile(r' data-mjx-texclass="(OPEN|CLOSE)"')
+FENCE_FORMS = {"OPEN": "prefix", "CLOSE": "postfix"}
 # a slash is an ordinary symbol in TeX (\partial L/\partial z), not a spaced operator
 SLASH = "<mo>/</mo>"
 
@@ -64,13 +68,42 @@ def _unary(match):
 def compact(mathml):
     """MathJax's MathML without its data attributes, indentation and numeric character references, with the
     spacing MathJax gives by TeX's rules written out where MathML Core would read it otherwise: an accent
-    marked on its ``<mover>``, a unary sign as a prefix, a slash unspaced."""
+    marked on its ``<mover>``, a unary sign as a prefix, the bars of ``\\lvert d\\rvert`` as fences, a
+    slash unspaced."""
     text = BETWEEN_TAGS.sub("><", mathml.strip())
     text = CHARACTER_REFERENCE.sub(
         lambda m: m.group(0) if chr(int(m.group(1), 16)) in KEPT_ESCAPED else chr(int(m.group(1), 16)), text)
     text = UNARY_SIGN.sub(_unary, ALL_BUT_CLASS.sub("", text))  # the class tells an opening bar
+    text = FENCE_CLASS.sub(lambda m: f' form="{FENCE_FORMS[m.group(1)]}"', text)
     text = DROPPED_ATTRIBUTES.sub("", text).replace(SLASH, '<mo lspace="0" rspace="0">/</mo>')
     return ACCENT_OVER.sub(r'<mover accent="true">\1', text)
+
+
+# Inline math: a browser does not break a <math> element across lines (MathJax breaks inline formulas at
+# their relations and commas), so on a phone a long one ran past the column. A formula longer than
+# LONG_INLINE characters is cut after each of its top-level relations and commas into several <math>
+# elements, between which the line may break; their spacing stays that of the operator.
+LONG_INLINE = 24
+BREAK_AFTER = {"=", ",", ";", "<", ">", "\u2248", "\u2264", "\u2265", "\u2260", "\u2192", "\u2190"}
+
+
+def breakable(mathml):
+    """An inline ``<math>`` element, or several when it is long: cut after its top-level relations, commas."""
+    root = ElementTree.fromstring(mathml)
+    if len("".join(root.itertext())) <= LONG_INLINE or root.attrib:
+        return mathml
+    pieces, current = [], []
+    for child in root:
+        current.append(child)
+        if child.tag == "mo" and (child.text or "") in BREAK_AFTER:
+            pieces.append(current)
+            current = []
+    if current:
+        pieces.append(current)
+    if len(pieces) == 1:
+        return mathml
+    return "".join("<math>" + "".join(ElementTree.tostring(c, encoding="unicode", short_empty_elements=False)
+                                      for c in piece) + "</math>" for piece in pieces)
 
 
 class TexToMathML:
@@ -108,9 +141,10 @@ class TexToMathML:
         return self._cache[key]
 
     def __call__(self, tex, display=False):
-        """HTML of one formula: inline, the ``<math>`` element; display, it inside a scrolling block."""
+        """HTML of one formula: inline, the ``<math>`` element (a long one cut where a line may break);
+        display, it inside a scrolling block."""
         mathml = self.mathml(tex, display)
-        return f'<div class="practice-math">{mathml}</div>' if display else mathml
+        return f'<div class="practice-math">{mathml}</div>' if display else breakable(mathml)
 
     def close(self):
         if self._process is not None:

@@ -48,9 +48,21 @@ def convert():
     (r"\partial L/\partial z",
      '<math><mi>\u2202</mi><mi>L</mi><mo lspace="0" rspace="0">/</mo><mi>\u2202</mi><mi>z</mi></math>'),
     ("x<y", "<math><mi>x</mi><mo>&lt;</mo><mi>y</mi></math>"),
+    (r"\lvert d\rvert", '<math><mo form="prefix" fence="false" stretchy="false">|</mo><mi>d</mi>'
+                        '<mo form="postfix" fence="false" stretchy="false">|</mo></math>'),
 ])
 def test_tex_becomes_compact_mathml_core(convert, tex, expected):
     assert convert(tex, False) == expected
+
+
+def test_a_long_inline_formula_is_cut_after_its_relations_and_commas_short_ones_are_not(convert):
+    assert convert("a = b + c", False).count("<math") == 1
+    long = convert(r"L = \frac{1}{2} = (0.2500,\ 0.5000,\ 0.7500)", False)
+    assert long == ("<math><mi>L</mi><mo>=</mo></math>"
+                    "<math><mfrac><mn>1</mn><mn>2</mn></mfrac><mo>=</mo></math>"
+                    '<math><mo stretchy="false">(</mo><mn>0.2500</mn><mo>,</mo></math>'
+                    "<math><mtext>\u00a0</mtext><mn>0.5000</mn><mo>,</mo></math>"
+                    '<math><mtext>\u00a0</mtext><mn>0.7500</mn><mo stretchy="false">)</mo></math>')
 
 
 def test_display_math_is_a_block_in_a_box_that_can_scroll(convert):

@@ -226,7 +226,7 @@ def test_axe_and_widths_on_every_practice_page(page, base_url, site_dir, screens
                     path=str(screenshot_dir / f"practice-{name[:-5]}-{width}.png"))
         if serious:
             problems[f"{name} axe"] = serious
-    assert problems == {}
+    assert not problems, problems
 
 
 def test_a_missed_chapter_quiz_question_comes_back_on_the_review_page(page, base_url):
