@@ -195,7 +195,8 @@ def variant_record(slug, problem, n=None, math=None):
 
 
 def type_data(slug, chapters, variants=VARIANTS, math=None):
-    """The JSON object of ``<type>.js`` (see the module docstring)."""
+    """The JSON object of ``<type>.js`` (see the module docstring), each variant with its text, which
+    :func:`type_files` moves into the variant's own file."""
     numbers = variant_numbers(slug, variants)
     steps, mistakes = _type_fields(slug)
     first = draw(slug, numbers[0])

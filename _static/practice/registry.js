@@ -67,7 +67,8 @@
     root.addEventListener("resize", function () { CP.focusableScrollers(document); });
   }
 
-  /** Stack wide tables on a phone and typeset the math of freshly inserted HTML (MathJax 4 is on pages with math). */
+  /** Stack wide tables on a phone, give a sideways-scrolling formula a tab stop, and typeset TeX math with MathJax
+      where a page has it (the practice pages' math is MathML written at build time: they load no MathJax). */
   CP.typeset = function (element) {
     if (CP.stackTables) { CP.stackTables(element); }
     CP.focusableScrollers(element);
