@@ -11,7 +11,8 @@
 * At the end of each chapter that teaches a type: "Practise this: ..." links (HTML only; the
   notebooks are not edited).
 * When the HTML build finishes: ``exam.site_data.write`` puts the data files (variants, step
-  functions, mock papers, concepts) under ``<outdir>/practice/``; the format is documented there.
+  functions, mock papers, concepts) under ``<outdir>/practice/``; the format is documented there. Their
+  math, and the pages', is MathML (``_ext/practice_mathml.py``): the practice pages load no MathJax.
   (The pages' scripts and styles, ``_static/practice/``, reach every page as Jupyter Book adds each
   file under ``_static`` to all of them.)
 """
@@ -27,6 +28,8 @@ from sphinx.util.docutils import SphinxDirective
 BOOK_ROOT = Path(__file__).resolve().parent.parent
 if str(BOOK_ROOT) not in sys.path:  # the ``exam`` package lives at the book's root
     sys.path.insert(0, str(BOOK_ROOT))
+
+import practice_mathml  # noqa: E402  (beside this file in _ext/)
 
 from exam import site_data  # noqa: E402
 from exam.types import TYPES  # noqa: E402
@@ -192,7 +195,7 @@ def _write_data(app, exception):
             "href": f"../{docname}.html" + (f"#{anchor}" if anchor else ""),
         }
 
-    site_data.write(app.outdir, titles, chapter_of_label)
+    site_data.write(app.outdir, titles, chapter_of_label, math=practice_mathml.to_mathml_html)
 
 
 def setup(app):
@@ -211,6 +214,7 @@ def setup(app):
     app.add_node(
         practice_app, html=(_visit_app_html, _depart_div_html), latex=(_skip, None), text=(_skip, None)
     )
+    app.setup_extension("practice_mathml")  # the practice pages' math as MathML, without MathJax
     app.add_directive("practice-problem", PracticeProblemDirective)
     app.add_directive("practice-index", PracticeIndexDirective)
     app.add_directive("practice-app", PracticeAppDirective)

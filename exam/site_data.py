@@ -14,7 +14,9 @@ The JSON object has ``type``, ``title``, ``chapter`` (``title``, ``href`` relati
 pages), ``points``, ``minutes``, ``steps`` (``name``, ``label_html``, ``aria``, ``part``, ``uses``:
 the earlier steps its function reads), ``mistakes`` (``id`` = ``"<step>:<slip>"``, ``step``,
 ``hint``: never the value), ``variants`` and ``generator`` (the seed rule below, in words).
-A variant is ``{"n", "givens", "answers", "statement_html", "solution_html"}``: ``givens`` are the
+A variant is ``{"n", "givens", "answers"}``; its text is in ``<outdir>/practice/data/<type>/<n>.js``,
+``CoursePractice.registerVariantText("<type>", <n>, {"statement_html", "solution_html"})``, loaded when the
+variant is shown (as MathML the forty texts would outweigh the rest of the page). ``givens`` are the
 maker's drawn inputs plus the derived numbers the step functions read (``C``, ``activation_index``),
 ``answers`` map each step to ``nnlib``'s number in full double precision (``Problem.answers``).
 A step that a variant does not ask (label smoothing with 3 classes has no ``target[3]``) is absent
@@ -42,7 +44,9 @@ so no variant or paper may show one of its numbers that the chapters do not prin
 draw whose text holds one (:func:`withheld_numbers`) is left out, on both sites alike, and the
 next ``n`` is drawn instead. The variants' ``n`` therefore rise with a few gaps (``#kl-1`` does
 not exist); the papers' numbers likewise skip the few that are left out. Text is MyST markdown
-rendered by markdown-it-py, with the math left as ``\\( ... \\)`` and ``\\[ ... \\]`` for MathJax.
+rendered by markdown-it-py; the book build writes its math as MathML (``write``'s ``math``, given by
+``_ext/practice_mathml.py``: the practice pages do not load MathJax); without it the math is left as
+``\\( ... \\)`` and ``\\[ ... \\]`` for MathJax.
 """
 
 import functools
@@ -115,10 +119,14 @@ def variant_numbers(slug, count=VARIANTS):
 
 
 def _math_inline(self, tokens, idx, options, env):
+    if env.get("math"):
+        return env["math"](tokens[idx].content, False)
     return "\\(" + html.escape(tokens[idx].content, quote=False) + "\\)"
 
 
 def _math_block(self, tokens, idx, options, env):
+    if env.get("math"):
+        return env["math"](tokens[idx].content.strip(), True) + "\n"
     return "<p>\\[" + html.escape(tokens[idx].content.strip(), quote=False) + "\\]</p>\n"
 
 
@@ -133,9 +141,10 @@ def _markdown():
 _MD = _markdown()
 
 
-def to_html(text):
-    """MyST markdown of a statement or key as compact HTML, the math kept for MathJax."""
-    return _MD.render(text)
+def to_html(text, math=None):
+    """MyST markdown of a statement or key as compact HTML, the math kept for MathJax, or written by
+    ``math(tex, display)`` (the book build's MathML, ``_ext/practice_mathml.py``) when given."""
+    return _MD.render(text, {"math": math})
 
 
 def chapter_record(slug, chapters):
@@ -167,7 +176,7 @@ def _js_object(functions):
     return "{" + ",\n".join(f"{json.dumps(name)}: {code}" for name, code in functions.items()) + "}"
 
 
-def variant_record(slug, problem, n=None):
+def variant_record(slug, problem, n=None, math=None):
     """A drawn problem as the page's variant: givens, nnlib's answers per step, its statement and key."""
     spec = SPECS[slug]
     answers = {}
@@ -179,14 +188,15 @@ def variant_record(slug, problem, n=None):
     record = {
         "givens": spec.givens(problem),
         "answers": answers,
-        "statement_html": to_html(problem.statement),
-        "solution_html": to_html(problem.solution),
+        "statement_html": to_html(problem.statement, math),
+        "solution_html": to_html(problem.solution, math),
     }
     return record if n is None else {"n": n, **record}
 
 
-def type_data(slug, chapters, variants=VARIANTS):
-    """The JSON object of ``<type>.js`` (see the module docstring)."""
+def type_data(slug, chapters, variants=VARIANTS, math=None):
+    """The JSON object of ``<type>.js`` (see the module docstring), each variant with its text, which
+    :func:`type_files` moves into the variant's own file."""
     numbers = variant_numbers(slug, variants)
     steps, mistakes = _type_fields(slug)
     first = draw(slug, numbers[0])
@@ -198,30 +208,41 @@ def type_data(slug, chapters, variants=VARIANTS):
         "minutes": first.minutes,
         "steps": steps,
         "mistakes": mistakes,
-        "variants": [variant_record(slug, draw(slug, n), n) for n in numbers],
+        "variants": [variant_record(slug, draw(slug, n), n, math) for n in numbers],
         "generator": GENERATOR,
     }
 
 
-def type_file(slug, chapters, variants=VARIANTS):
-    """The text of ``practice/data/<slug>.js``."""
+TEXT_FIELDS = ("statement_html", "solution_html")
+
+
+def type_files(slug, chapters, variants=VARIANTS, math=None):
+    """The text of ``practice/data/<slug>.js`` (the variants without their text) and of each
+    ``practice/data/<slug>/<n>.js`` (one variant's statement and solution), as ``{n: text}``."""
     steps, mistakes = _functions(slug)
-    data = json.dumps(type_data(slug, chapters, variants), ensure_ascii=False, separators=(",", ":"))
-    return f"CoursePractice.register({data},\n{_js_object(steps)},\n{_js_object(mistakes)});\n"
+    data = type_data(slug, chapters, variants, math)
+    texts = {}
+    for variant in data["variants"]:
+        fields = {name: variant.pop(name) for name in TEXT_FIELDS}
+        fields = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+        call = f"CoursePractice.registerVariantText({json.dumps(slug)}, {variant['n']}, {fields});\n"
+        texts[variant["n"]] = call
+    data = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f"CoursePractice.register({data},\n{_js_object(steps)},\n{_js_object(mistakes)});\n", texts
 
 
-def concept_record(index, chapter_of_label):
+def concept_record(index, chapter_of_label, math=None):
     """Concept ``index`` of ``CONCEPTS`` for the pages; ``chapter_of_label`` maps a label to {title, href}."""
     question, answer, label = CONCEPTS[index]
     return {
         "id": f"concept-{index}",
-        "question_html": to_html(question),
-        "answer_html": to_html(answer),
+        "question_html": to_html(question, math),
+        "answer_html": to_html(answer, math),
         "chapter": chapter_of_label(label),
     }
 
 
-def paper_data(number, chapters, chapter_of_label):
+def paper_data(number, chapters, chapter_of_label, math=None):
     """The JSON object of mock paper ``number``: exactly ``exam.practice.make_exam(number)``."""
     if number == SAMPLE_EXAM:
         raise ValueError(f"{SAMPLE_EXAM} is the sample exam of the book, not a mock paper")
@@ -238,11 +259,11 @@ def paper_data(number, chapters, chapter_of_label):
                 "chapter": chapter_record(problem.kind, chapters),
                 "steps": steps,
                 "mistakes": mistakes,
-                **variant_record(problem.kind, problem),
+                **variant_record(problem.kind, problem, math=math),
             }
         )
     concept_records = [
-        {**concept_record(CONCEPTS.index(c), chapter_of_label), "points": practice.CONCEPT_POINTS}
+        {**concept_record(CONCEPTS.index(c), chapter_of_label, math), "points": practice.CONCEPT_POINTS}
         for c in concepts
     ]
     total = sum(p.points for p in problems) + practice.CONCEPT_POINTS * len(concepts)
@@ -255,9 +276,9 @@ def paper_data(number, chapters, chapter_of_label):
     }
 
 
-def paper_file(number, chapters, chapter_of_label):
+def paper_file(number, chapters, chapter_of_label, math=None):
     """The text of ``practice/papers/<number>.js``."""
-    data = paper_data(number, chapters, chapter_of_label)
+    data = paper_data(number, chapters, chapter_of_label, math)
     steps = {i: _functions(p["type"]) for i, p in enumerate(data["problems"])}
     step_js = "{" + ",\n".join(f'"{i}": {_js_object(s)}' for i, (s, _) in steps.items()) + "}"
     mistake_js = "{" + ",\n".join(f'"{i}": {_js_object(m)}' for i, (_, m) in steps.items()) + "}"
@@ -278,9 +299,9 @@ def paper_numbers():
     return tuple(numbers)
 
 
-def concepts_file(chapter_of_label):
+def concepts_file(chapter_of_label, math=None):
     """The text of ``practice/data/concepts.js``."""
-    records = [concept_record(i, chapter_of_label) for i in range(len(CONCEPTS))]
+    records = [concept_record(i, chapter_of_label, math) for i in range(len(CONCEPTS))]
     text = json.dumps(records, ensure_ascii=False, separators=(",", ":"))
     return f"CoursePractice.registerConcepts({text});\n"
 
@@ -289,8 +310,9 @@ def _no_label(label):
     return {"title": label, "href": None}
 
 
-def write(outdir, chapters=None, chapter_of_label=_no_label):
-    """Write every data file under ``<outdir>/practice`` (an earlier build's replaced); return their paths."""
+def write(outdir, chapters=None, chapter_of_label=_no_label, math=None):
+    """Write every data file under ``<outdir>/practice`` (an earlier build's replaced); return their paths.
+    ``math(tex, display)``, when given, writes each formula's HTML (else ``\\( \\)`` for MathJax)."""
     chapters = chapters or {}
     data_dir, paper_dir = Path(outdir, "practice", "data"), Path(outdir, "practice", "papers")
     for folder in (data_dir, paper_dir):
@@ -298,13 +320,18 @@ def write(outdir, chapters=None, chapter_of_label=_no_label):
         folder.mkdir(parents=True)
     written = []
     for slug in TYPES:
+        data, texts = type_files(slug, chapters, math=math)
         written.append(data_dir / f"{slug}.js")
-        written[-1].write_text(type_file(slug, chapters), encoding="utf-8")
+        written[-1].write_text(data, encoding="utf-8")
+        (data_dir / slug).mkdir()
+        for n, text in texts.items():
+            written.append(data_dir / slug / f"{n}.js")
+            written[-1].write_text(text, encoding="utf-8")
     written.append(data_dir / "concepts.js")
-    written[-1].write_text(concepts_file(chapter_of_label), encoding="utf-8")
+    written[-1].write_text(concepts_file(chapter_of_label, math), encoding="utf-8")
     for number in paper_numbers():
         written.append(paper_dir / f"{number}.js")
-        written[-1].write_text(paper_file(number, chapters, chapter_of_label), encoding="utf-8")
+        written[-1].write_text(paper_file(number, chapters, chapter_of_label, math), encoding="utf-8")
     written.append(paper_dir / "index.js")
     listed = json.dumps(list(paper_numbers()))
     written[-1].write_text(f"CoursePractice.registerPaperList({listed});\n", encoding="utf-8")

@@ -41,6 +41,14 @@ def _type(written, slug):
     return _call((written[0] / "data" / f"{slug}.js").read_text(encoding="utf-8"), "register")
 
 
+def _variant_text(written, slug, n):
+    """The arguments of ``CoursePractice.registerVariantText("<slug>", n, {...});`` in data/<slug>/<n>.js."""
+    text = (written[0] / "data" / slug / f"{n}.js").read_text(encoding="utf-8")
+    prefix, suffix = "CoursePractice.registerVariantText(", ");\n"
+    assert text.startswith(prefix) and text.endswith(suffix), text[:80]
+    return json.loads("[" + text[len(prefix) : -len(suffix)] + "]")
+
+
 def test_every_type_has_at_least_40_numbered_variants(written):
     total = 0
     for slug in TYPES:
@@ -96,10 +104,37 @@ def test_answers_are_nnlibs_in_full_precision(written):
 
 
 def test_statements_are_html_with_the_math_left_for_mathjax(written):
-    variant = _type(written, "network")["variants"][0]
-    assert "\\(" in variant["statement_html"] and "\\[" in variant["statement_html"]
-    assert "$" not in variant["statement_html"] and "<table>" in variant["solution_html"]
+    n = _type(written, "network")["variants"][0]["n"]
+    slug, number, text = _variant_text(written, "network", n)
+    assert (slug, number) == ("network", n)
+    assert "\\(" in text["statement_html"] and "\\[" in text["statement_html"]
+    assert "$" not in text["statement_html"] and "<table>" in text["solution_html"]
+    problem = site_data.draw("network", n)
+    assert text == {"statement_html": site_data.to_html(problem.statement),
+                    "solution_html": site_data.to_html(problem.solution)}
     assert site_data.to_html("a $x<y$ b\n\n$$z$$") == "<p>a \\(x&lt;y\\) b</p>\n<p>\\[z\\]</p>\n"
+
+
+def test_math_is_written_by_the_given_converter():
+    """The book build passes its MathML converter; what it returns stands where the formula was."""
+    seen = []
+
+    def math(tex, display):
+        seen.append((tex, display))
+        return f"[{'D' if display else 'I'}:{tex}]"
+
+    assert site_data.to_html("a $x<y$ b\n\n$$z$$", math) == "<p>a [I:x<y] b</p>\n[D:z]\n"
+    assert seen == [("x<y", False), ("z", True)]
+
+
+def test_each_variant_has_its_text_file_and_the_type_file_holds_none(written):
+    for slug in TYPES:
+        data = _type(written, slug)
+        numbers = {variant["n"] for variant in data["variants"]}
+        files = {int(path.stem) for path in (written[0] / "data" / slug).glob("*.js")}
+        assert files == numbers, slug
+        for variant in data["variants"]:
+            assert set(variant) == {"n", "givens", "answers"}, (slug, variant["n"])
 
 
 def test_sizes_are_within_budget(written):

@@ -76,6 +76,11 @@
       var box = document.createElement("textarea");
       box.id = "practice-concept-" + index;
       label.setAttribute("for", box.id);
+      if (CP.store) {  // kept as it is typed: a reload during the mock finds it again
+        var answerId = CP.mockAnswerId(paper.number, concept.id);
+        box.value = CP.store.answer(answerId);
+        box.addEventListener("input", function () { CP.store.keepAnswer(answerId, box.value); });
+      }
       section.appendChild(label);
       section.appendChild(box);
       app.appendChild(section);

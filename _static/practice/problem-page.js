@@ -21,8 +21,15 @@
     return b;
   }
 
+  /** Show the variant the address names, once its text (data/<type>/<n>.js) has loaded. */
   function render(container, live, data) {
-    var chosen = variantFromHash(data), variant = chosen.variant;
+    var chosen = variantFromHash(data);
+    return CP.loadVariantText(container.getAttribute("data-practice-src"), data.type, chosen.variant.n)
+      .then(function (text) { return build(live, data, chosen, text); });
+  }
+
+  function build(live, data, chosen, text) {
+    var variant = chosen.variant;
     var problem = { steps: data.steps, mistakes: data.mistakes, givens: variant.givens, answers: variant.answers,
       functions: data.functions, mistakeFunctions: data.mistakeFunctions };
     live.innerHTML = "";
@@ -41,7 +48,7 @@
     live.appendChild(heading);
     var statement = document.createElement("div");
     statement.className = "practice-statement";
-    statement.innerHTML = variant.statement_html;
+    statement.innerHTML = text.statement_html;
     live.appendChild(statement);
     var tolerance = document.createElement("p");
     tolerance.className = "practice-tolerance";
@@ -70,7 +77,7 @@
     var solution = document.createElement("div");
     solution.className = "practice-worked";
     solution.hidden = true;
-    solution.innerHTML = "<h3>Worked solution (variant " + variant.n + ")</h3>" + variant.solution_html;
+    solution.innerHTML = "<h3>Worked solution (variant " + variant.n + ")</h3>" + text.solution_html;
     live.appendChild(solution);
 
     form.addEventListener("submit", function (event) {
@@ -116,12 +123,15 @@
     if (notice) { container.insertBefore(notice, live); }
     CP.loadScript(container.getAttribute("data-practice-src")).then(function () {
       var data = CP.types[type];
-      staticForm.hidden = true;  // print.css-like rule in practice.css shows it again on paper
-      render(container, live, data);
-      root.addEventListener("hashchange", function () {
-        render(container, live, data).then(function (heading) { heading.focus(); });
+      return render(container, live, data).then(function () {
+        staticForm.hidden = true;  // print.css-like rule in practice.css shows it again on paper
+        container.classList.add("practice-ready");
+        root.addEventListener("hashchange", function () {
+          render(container, live, data).then(function (heading) { heading.focus(); }, function () {
+            live.textContent = "The numbers of this variant could not be loaded.";
+          });
+        });
       });
-      container.classList.add("practice-ready");
     }).catch(function () {
       live.textContent = "The numbers of this problem could not be loaded; the problem and its worked " +
         "solution below are still readable.";

@@ -1,4 +1,5 @@
-/* Where the build's data files land: practice/data/<type>.js, practice/papers/<N>.js, practice/papers/index.js
+/* Where the build's data files land: practice/data/<type>.js, practice/data/<type>/<n>.js (a variant's text),
+   practice/papers/<N>.js, practice/papers/index.js
    and practice/data/concepts.js each make one call below (format: exam/site_data.py). They are loaded with a
    <script> tag when needed (not fetch(): the site must work opened from disk). */
 (function (root) {
@@ -22,6 +23,8 @@
     CP.papers[paper.number] = paper;
   };
   CP.registerPaperList = function (numbers) { CP.paperList = numbers; };
+  CP.variantTexts = {};
+  CP.registerVariantText = function (type, n, text) { CP.variantTexts[type + "/" + n] = text; };
   CP.registerConcepts = function (concepts) { CP.concepts = concepts; };
 
   /** Load a data script once; resolves when it has run. */
@@ -39,9 +42,36 @@
     return loading[src];
   };
 
-  /** Stack wide tables on a phone and typeset the math of freshly inserted HTML (MathJax 4 is on pages with math). */
+  /** The statement and solution of variant n ({statement_html, solution_html}): data/<type>/<n>.js, beside the
+      type's data file typeSrc (data/<type>.js), loaded when the variant is shown. */
+  CP.loadVariantText = function (typeSrc, type, n) {
+    var src = typeSrc.replace(/[^\/]*$/, "") + type + "/" + n + ".js";
+    return CP.loadScript(src).then(function () { return CP.variantTexts[type + "/" + n]; });
+  };
+
+  /** A display formula (MathML, in div.practice-math) that scrolls sideways gets a tab stop, so a keyboard can
+      scroll it (axe: scrollable-region-focusable). */
+  CP.focusableScrollers = function (element) {
+    element.querySelectorAll(".practice-math").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.tabIndex = 0;
+        box.setAttribute("role", "group");
+        box.setAttribute("aria-label", "formula, scrolls sideways");
+      } else {
+        box.removeAttribute("tabindex");
+      }
+    });
+  };
+
+  if (typeof document !== "undefined") {
+    root.addEventListener("resize", function () { CP.focusableScrollers(document); });
+  }
+
+  /** Stack wide tables on a phone, give a sideways-scrolling formula a tab stop, and typeset TeX math with MathJax
+      where a page has it (the practice pages' math is MathML written at build time: they load no MathJax). */
   CP.typeset = function (element) {
     if (CP.stackTables) { CP.stackTables(element); }
+    CP.focusableScrollers(element);
     var mathJax = root.MathJax;
     if (!mathJax || !mathJax.startup || !mathJax.startup.promise) {
       return Promise.resolve();

@@ -1,6 +1,8 @@
 /* The student's progress: one versioned JSON document in localStorage under "lob-course-progress-v1".
    {version: 1, attempts: [{time, kind: "problem"|"concept"|"quiz"|"mock", id, chapter, score, max}],
-    review: {item id: {box, due}}, answers: {concept id: text}}. Nothing leaves the browser.
+    review: {item id: {box, due}}, answers: {answer id: text}}. Nothing leaves the browser. An answer id is the
+   concept's id ("concept-3") on the review page, and mockAnswerId(paper, concept id) ("mock-7:concept-3") in a
+   mock exam, so a reload during a mock keeps what was typed there, apart from the review's answers.
    Where storage is unavailable (a private window) the document lives in memory while the page is open,
    and `persistent` is false so the pages can say progress is not kept. */
 (function (root) {
@@ -83,6 +85,11 @@
         doc.answers[id] = text;
         save(doc);
       },
+      /** The kept text of an answer, or "". */
+      answer: function (id) {
+        var text = load().answers[id];
+        return typeof text === "string" ? text : "";
+      },
       exportText: function () { return JSON.stringify(load(), null, 1); },
       /** Replace the progress with an exported file's text; returns null or the reason it was refused. */
       importText: function (text) {
@@ -98,11 +105,17 @@
 
   var storage = null;
   try { storage = root.localStorage; } catch (error) { storage = null; }
+  /** The id under which a mock paper's answer to a concept question is kept. */
+  function mockAnswerId(paperNumber, conceptId) {
+    return "mock-" + paperNumber + ":" + conceptId;
+  }
+
   CP.createStore = createStore;
+  CP.mockAnswerId = mockAnswerId;
   CP.invalidProgressReason = invalidReason;
   CP.PROGRESS_KEY = KEY;
   CP.store = createStore(storage || {});
   if (typeof module !== "undefined") {
-    module.exports = { createStore: createStore, invalidReason: invalidReason, KEY: KEY };
+    module.exports = { createStore: createStore, invalidReason: invalidReason, mockAnswerId: mockAnswerId, KEY: KEY };
   }
 })(typeof window !== "undefined" ? window : globalThis);

@@ -228,7 +228,7 @@ def test_axe_and_widths_on_every_practice_page(page, base_url, site_dir, screens
                     path=str(screenshot_dir / f"practice-{name[:-5]}-{width}.png"))
         if serious:
             problems[f"{name} axe"] = serious
-    assert problems == {}
+    assert not problems, problems
 
 
 def test_a_missed_chapter_quiz_question_comes_back_on_the_review_page(page, base_url):
@@ -260,3 +260,26 @@ def test_a_concept_answer_is_kept_self_marked_and_a_miss_comes_back(page, base_u
     due = page.locator(".practice-review-list").first.locator(".practice-review-item")
     assert due.count() == 1
     assert due.get_by_label("Your answer").input_value() == "The gradient points uphill."
+
+
+def test_a_mock_exams_concept_answers_survive_a_reload_and_stay_with_their_paper(page, base_url,
+                                                                                 paper_numbers):
+    first, other = paper_numbers[0], paper_numbers[1]
+    _open(page, f"{base_url}practice/mock.html#paper={first}")
+    answer = page.get_by_label("Your answer to concept question 1", exact=True)
+    answer.type("Momentum averages the gradients.")
+    page.get_by_label("Your answer to concept question 3", exact=True).fill("A smaller step near the end.")
+    page.reload()  # typed, not yet handed in: the page is left and opened again
+    page.wait_for_function(READY)
+    assert page.get_by_label("Your answer to concept question 1", exact=True).input_value() == \
+        "Momentum averages the gradients."
+    assert page.get_by_label("Your answer to concept question 3", exact=True).input_value() == \
+        "A smaller step near the end."
+    assert page.get_by_label("Your answer to concept question 2", exact=True).input_value() == ""
+    stored = json.loads(page.evaluate("() => localStorage.getItem('lob-course-progress-v1')"))
+    assert sorted(v for k, v in stored["answers"].items() if k.startswith(f"mock-{first}:")) == [
+        "A smaller step near the end.", "Momentum averages the gradients."]
+    page.evaluate(f"() => {{ location.hash = 'paper={other}'; }}")  # another paper starts blank
+    page.wait_for_function(
+        f"() => /Mock paper {other}:/.test(document.querySelector('.practice-app h2').textContent)")
+    assert page.get_by_label("Your answer to concept question 1", exact=True).input_value() == ""

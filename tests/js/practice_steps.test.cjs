@@ -25,6 +25,7 @@ function load(file) {
     register: (data, steps, mistakes) => calls.push({ kind: "type", data, steps, mistakes }),
     registerPaper: (data, steps, mistakes) => calls.push({ kind: "paper", data, steps, mistakes }),
     registerConcepts: (records) => calls.push({ kind: "concepts", records }),
+    registerVariantText: (type, n, text) => calls.push({ kind: "text", type, n, text }),
   };
   new Function("CoursePractice", fs.readFileSync(file, "utf8"))(CoursePractice);
   assert.strictEqual(calls.length, 1, `${file} makes exactly one call`);
@@ -61,6 +62,12 @@ test("every type's step functions reproduce the key of every variant", () => {
     const names = data.steps.map((step) => step.name);
     const ids = data.mistakes.map((mistake) => mistake.id);
     for (const variant of data.variants) {
+      // its statement and solution: data/<type>/<n>.js, the math as MathML (no MathJax on practice pages)
+      const text = load(path.join(path.dirname(file), data.type, `${variant.n}.js`));
+      assert.deepStrictEqual([text.kind, text.type, text.n], ["text", data.type, variant.n]);
+      for (const html of [text.text.statement_html, text.text.solution_html]) {
+        assert.ok(html.includes("<math") && !/\\\(|\\\[|\$/.test(html), `${data.type}-${variant.n}: ${html.slice(0, 80)}`);
+      }
       checked += checkVariant(`${data.type}-${variant.n}`, names, steps, mistakes, ids, variant.givens, variant.answers);
       variants += 1;
     }
@@ -95,16 +102,21 @@ test("every mock paper's step functions reproduce its key, and 2026 is no mock p
   }
 });
 
-// What a practice page adds to the site's common load (theme, MathJax: about 1.4 MB with math, measured by
-// tests/browser/test_site.py): its own HTML and its type's data file, kept under 200 kB.
-test("a practice page's own HTML and data file stay under 200 kB", () => {
+// What a practice page adds to the site's common load (the theme: about 0.8 MB; no MathJax, the math is MathML;
+// the whole first load is measured by tests/browser/test_practice_weight.py): its own HTML, its type's data
+// file and the text of its largest variant, kept under 200 kB.
+test("a practice page's own HTML, data file and a variant's text stay under 200 kB", () => {
   const budget = 200_000;
   let heaviest = ["", 0];
   for (const page of fs.readdirSync(PRACTICE).filter((name) => name.endsWith(".html"))) {
     const html = fs.readFileSync(path.join(PRACTICE, page), "utf8");
     let bytes = Buffer.byteLength(html);
     const type = html.match(/data-practice-src="([^"]+)"/);
-    if (type) bytes += fs.statSync(path.join(PRACTICE, type[1])).size;
+    if (type) {
+      bytes += fs.statSync(path.join(PRACTICE, type[1])).size;
+      const texts = path.join(PRACTICE, type[1].replace(/\.js$/, ""));
+      bytes += Math.max(...fs.readdirSync(texts).map((name) => fs.statSync(path.join(texts, name)).size));
+    }
     if (bytes > heaviest[1]) heaviest = [page, bytes];
   }
   console.log(`# heaviest practice page: ${heaviest[0]}, ${heaviest[1]} bytes of HTML and data`);

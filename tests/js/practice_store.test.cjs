@@ -2,7 +2,7 @@
 // no storage -> in memory, not persistent.
 const test = require("node:test");
 const assert = require("node:assert");
-const { createStore, invalidReason, KEY } = require("../../_static/practice/store.js");
+const { createStore, invalidReason, mockAnswerId, KEY } = require("../../_static/practice/store.js");
 
 function fakeStorage() {
   const data = {};
@@ -48,4 +48,24 @@ test("without storage the store works in memory and says it is not persistent", 
   assert.strictEqual(store.load().attempts.length, 1);
   store.reset();
   assert.strictEqual(store.load().attempts.length, 0);
+});
+
+test("a mock exam's concept answers are kept per paper, apart from the review's, and survive a reload", () => {
+  const storage = fakeStorage();
+  const store = createStore(storage);
+  assert.strictEqual(mockAnswerId(7, "concept-3"), "mock-7:concept-3");
+  store.keepAnswer("concept-3", "on the review page");
+  store.keepAnswer(mockAnswerId(7, "concept-3"), "in paper 7");
+  store.keepAnswer(mockAnswerId(8, "concept-3"), "in paper 8");
+  store.keepAnswer(mockAnswerId(7, "concept-3"), "in paper 7, edited");
+  const reloaded = createStore(storage);  // a new page over the same localStorage
+  assert.strictEqual(reloaded.answer("mock-7:concept-3"), "in paper 7, edited");
+  assert.strictEqual(reloaded.answer("mock-8:concept-3"), "in paper 8");
+  assert.strictEqual(reloaded.answer("concept-3"), "on the review page");
+  assert.strictEqual(reloaded.answer("mock-9:concept-3"), "");
+  assert.deepStrictEqual(Object.keys(JSON.parse(storage.data[KEY]).answers).sort(),
+    ["concept-3", "mock-7:concept-3", "mock-8:concept-3"]);
+  const copy = createStore(fakeStorage());  // they travel with an exported file
+  assert.strictEqual(copy.importText(reloaded.exportText()), null);
+  assert.strictEqual(copy.answer("mock-8:concept-3"), "in paper 8");
 });
