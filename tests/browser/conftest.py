@@ -84,7 +84,7 @@ def playwright_driver():
         yield playwright
 
 
-def _launch(playwright, profile, base_url, external_requests):
+def launch(playwright, profile, base_url, external_requests):
     """Debian's Chromium with a profile of its own; every request that leaves loopback is blocked and
     recorded in external_requests."""
     if not Path(CHROMIUM).is_file():
@@ -145,7 +145,7 @@ def settle(page, timeout_ms=SETTLE_MS):
 @pytest.fixture(scope="session")
 def context(playwright_driver, base_url, external_requests):
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
-        browser_context = _launch(playwright_driver, profile, base_url, external_requests)
+        browser_context = launch(playwright_driver, profile, base_url, external_requests)
         yield browser_context
         browser_context.close()
 
@@ -156,7 +156,7 @@ def isolated_page(playwright_driver, base_url, external_requests):
     clock (page.clock) is installed on the page's context, and in the shared one it would stop the
     timers of every page the later tests open (seen: MathJax never finished, pages never settled)."""
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
-        browser_context = _launch(playwright_driver, profile, base_url, external_requests)
+        browser_context = launch(playwright_driver, profile, base_url, external_requests)
         page = browser_context.new_page()
         yield page
         browser_context.close()

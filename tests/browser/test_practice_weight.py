@@ -10,11 +10,11 @@ show it typeset (as MathML rendered by the browser, or by MathJax on other pages
 ``$`` left in the text, and each formula element has a size on screen.
 """
 
-from urllib.parse import urlsplit
+import tempfile
 
 import pytest
 import test_site
-from conftest import SETTLE_MS
+from conftest import SETTLE_MS, launch, settle
 
 FIRST_LOAD_LIMIT = 1_000_000  # bytes (issue 21: "a practice page's first load is at most 1 MB")
 
@@ -55,19 +55,10 @@ def _practice_pages(site_dir):
 
 
 @pytest.fixture(scope="module")
-def first_loads(context, base_url, site_dir, external_requests):
+def first_loads(playwright_driver, base_url, site_dir, external_requests):
     """Each practice page opened once with an empty, disabled cache: its bytes and what its math shows."""
-    origin = urlsplit(base_url).netloc
-    fresh = context.browser.new_context(viewport={"width": 1280, "height": 900})
-
-    def only_loopback(route):
-        if urlsplit(route.request.url).netloc == origin:
-            route.continue_()
-        else:
-            external_requests.append(route.request.url)
-            route.abort()
-
-    fresh.route("**/*", only_loopback)
+    profile = tempfile.TemporaryDirectory(prefix="chromium-profile-")
+    fresh = launch(playwright_driver, profile.name, base_url, external_requests)
     results = {}
     for relative in _practice_pages(site_dir):
         page = fresh.new_page()
@@ -79,7 +70,7 @@ def first_loads(context, base_url, site_dir, external_requests):
         page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
         page.goto(base_url + relative, wait_until="load")
         page.wait_for_function(READY, timeout=SETTLE_MS)
-        page.wait_for_load_state("networkidle", timeout=SETTLE_MS)
+        settle(page)
         page.evaluate(test_site.WAIT_FOR_MATHJAX)
         resources = [(name[len(base_url):] if name.startswith(base_url) else name, size)
                      for name, size in page.evaluate(test_site.RESOURCES)]
@@ -88,6 +79,7 @@ def first_loads(context, base_url, site_dir, external_requests):
         devtools.detach()
         page.close()
     fresh.close()
+    profile.cleanup()
     return results
 
 
