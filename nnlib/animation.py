@@ -4,9 +4,12 @@ r"""Animated optimizer paths for the chapters: presentation only, no mathematics
 :func:`nnlib.functions.descend` returns) into a small offline animation over the contour
 lines of the objective, :func:`draw_paths` draws the same picture as a still figure, and
 :func:`show_compact` shows any figure as a light palette PNG. The animation is displayed as
-a MIME bundle: ``text/html`` (matplotlib's ``to_jshtml``, every frame a PNG inside the page,
-no network) for the website and ``image/png`` (the final frame) for a PDF or any viewer
-without JavaScript. Used by :ref:`chap-adaptive`.
+a MIME bundle: ``text/html`` (matplotlib's ``to_jshtml``, every frame a lossless WebP inside
+the page, no network) for the website and ``image/png`` (the final frame) for a PDF or any
+viewer without JavaScript. The frames are drawn at twice the resolution the page shows them
+at, so that a phone's screen (two or three device pixels per CSS pixel) shows them sharp;
+lossless WebP keeps such frames about as light as PNG frames of half the resolution. Used by
+:ref:`chap-adaptive`.
 """
 
 import base64
@@ -136,7 +139,7 @@ def _frame_ends(n_points, n_frames):
 
 
 def animate_paths(objective, paths, xlim, ylim, *, title="", name="paths", alt="", n_frames=30,
-                  figsize=(6.0, 4.0), dpi=72, fps=6, levels=8, embed_limit_mb=1.0,
+                  figsize=(6.0, 4.0), dpi=72, density=2, fps=6, levels=8, embed_limit_mb=1.0,
                   legend_loc="upper right"):
     """Animate optimizer paths over the contour lines of a 2-D objective.
 
@@ -158,8 +161,14 @@ def animate_paths(objective, paths, xlim, ylim, *, title="", name="paths", alt="
     n_frames : int, default 30
         At most this many frames (fewer if the paths are shorter).
     figsize : (float, float), default (6.0, 4.0)
-        Inches; with ``dpi`` it decides the size of every frame.
+        Inches; with ``dpi`` it decides the size the page shows the animation at.
     dpi : int, default 72
+        CSS pixels per inch: the page shows a frame ``figsize[0] * dpi`` CSS pixels wide
+        (less on a narrower screen).
+    density : int, default 2
+        Image pixels per CSS pixel: every frame is drawn at ``dpi * density`` pixels per
+        inch, so that a screen with ``density`` device pixels per CSS pixel (a phone: 2 or 3)
+        shows it sharp.
     fps : int, default 6
         Frames per second when playing.
     levels : int, default 8
@@ -179,12 +188,15 @@ def animate_paths(objective, paths, xlim, ylim, *, title="", name="paths", alt="
         raise ValueError(f"name must be letters, digits and _ only, got {name!r}")
     if isinstance(n_frames, bool) or not isinstance(n_frames, int) or n_frames < 2:
         raise ValueError(f"n_frames must be an integer >= 2, got {n_frames!r}")
+    if isinstance(density, bool) or not isinstance(density, int) or density < 1:
+        raise ValueError(f"density must be an integer >= 1, got {density!r}")
+    pixels_per_inch = dpi * density
     longest = max(len(points) for points in paths.values())
     ends = _frame_ends(longest, n_frames)
     # Without anti-aliasing a frame has few distinct colours, so it fits a small palette
     # PNG (see _small_png): about 8 kB instead of 40 kB at 432 x 288 pixels.
-    with rc_context({"animation.embed_limit": 4 * embed_limit_mb, "figure.dpi": dpi,
-                     "savefig.dpi": dpi, "lines.antialiased": False, "patch.antialiased": False,
+    with rc_context({"animation.embed_limit": 4 * embed_limit_mb, "figure.dpi": pixels_per_inch,
+                     "savefig.dpi": pixels_per_inch, "lines.antialiased": False, "patch.antialiased": False,
                      "text.antialiased": False}):
         fig, ax = plt.subplots(figsize=figsize)
         artists = draw_paths(ax, objective, paths, xlim, ylim, upto=0, levels=levels)
@@ -215,7 +227,7 @@ def animate_paths(objective, paths, xlim, ylim, *, title="", name="paths", alt="
         title_artist.set_visible(False)
         for artist in path_artists:
             artist.set_visible(False)
-        background = _savefig_png(fig, dpi)
+        background = _savefig_png(fig, pixels_per_inch)
         title_artist.set_visible(True)
         for artist in path_artists:
             artist.set_visible(True)
@@ -226,12 +238,14 @@ def animate_paths(objective, paths, xlim, ylim, *, title="", name="paths", alt="
         for artist in fixed:
             artist.set_visible(True)
         show(len(ends) - 1)
-        final = _savefig_png(fig, dpi)
+        final = _savefig_png(fig, pixels_per_inch)
         plt.close(fig)
-    html = _offline(_shrink_frames(html), name, alt)
+    html = _tidy_controls(_offline(_webp_frames(html), name, alt))
+    width, height = (round(inches * dpi) for inches in figsize)  # CSS pixels
+    background_url = f"data:image/webp;base64,{base64.b64encode(_webp(background)).decode('ascii')}"
     html = html.replace(f'<img id="_anim_img{name}"',
-                        f'<img id="_anim_img{name}" style="background: no-repeat top left / 100% 100% '
-                        f'url(data:image/png;base64,{base64.b64encode(background).decode("ascii")})"')
+                        f'<img id="_anim_img{name}" width="{width}" height="{height}" '
+                        f'style="background: no-repeat top left / 100% 100% url({background_url})"')
     return PathAnimation(html, final, f"{name}, {len(ends)} frames")
 
 
@@ -266,15 +280,26 @@ def _small_png(png):
     return out.getvalue()
 
 
-def _shrink_frames(html):
-    """Replace every base64 PNG frame that ``to_jshtml`` embedded by its :func:`_small_png`."""
+def _webp(png):
+    """The picture of a PNG as a lossless WebP (of its :func:`_small_png`), transparency kept.
 
-    def shrink(match):
+    At 864 x 576 pixels an animation frame takes about 4 kB as WebP and 6 kB as palette PNG.
+    """
+    out = io.BytesIO()
+    Image.open(io.BytesIO(_small_png(png))).save(out, format="webp", lossless=True, quality=100,
+                                                 method=4)
+    return out.getvalue()
+
+
+def _webp_frames(html):
+    """Replace every base64 PNG frame that ``to_jshtml`` embedded by its :func:`_webp`."""
+
+    def convert(match):
         png = base64.b64decode(match.group(2).replace("\\\n", ""))
-        data = base64.b64encode(_small_png(png)).decode("ascii")
-        return f'frames[{match.group(1)}] = "data:image/png;base64,{data}"'
+        data = base64.b64encode(_webp(png)).decode("ascii")
+        return f'frames[{match.group(1)}] = "data:image/webp;base64,{data}"'
 
-    return re.sub(r'frames\[(\d+)\] = "data:image/png;base64,([^"]*)"', shrink, html)
+    return re.sub(r'frames\[(\d+)\] = "data:image/png;base64,([^"]*)"', convert, html)
 
 
 def _offline(html, name, alt):
@@ -288,3 +313,23 @@ def _offline(html, name, alt):
         html = html.replace(f'<i class="{icon}"></i>', f'<span aria-hidden="true">{text}</span>')
     alt = alt.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
     return html.replace(f'<img id="_anim_img{name}">', f'<img id="_anim_img{name}" alt="{alt}">')
+
+
+def _tidy_controls(html):
+    """Move the player's two speed buttons next to its repetition mode.
+
+    matplotlib's player puts nine buttons in a row, which wrapped on a phone (its last button
+    alone on a second line). The seven that move through the frames stay in the row; "slower"
+    and "faster" join "once / loop / reflect" below it, so that every control keeps a 44 px
+    square (``_static/site.css``) and the controls fit a 358 px column as one block.
+    """
+    speed = re.findall(r'\s*<button title="(?:Decrease|Increase) speed"[^>]*>[\s\S]*?</button>', html)
+    form = re.search(r'\s*<form title="Repetition mode"[\s\S]*?</form>', html)
+    if len(speed) != 2 or form is None:
+        raise RuntimeError("unexpected matplotlib player: could not find its speed buttons and mode")
+    for button in speed:
+        html = html.replace(button, "", 1)
+    options = ('\n    <div class="anim-options">'
+               '\n      <div class="anim-speed" role="group" aria-label="Speed">'
+               + "".join(speed) + "\n      </div>" + form.group(0) + "\n    </div>")
+    return html.replace(form.group(0), options, 1)
