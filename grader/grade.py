@@ -283,9 +283,9 @@ def _answer_cell(cells_info, question):
     by_id = [i for i, info, _ in cells_info if info.get("role") == "answer" and info.get("id") == question.id]
     if by_id:
         return by_id[-1]
-    pattern = re.compile(
-        rf"^\s*(def\s+{question.answer}\b|class\s+{question.answer}\b|{question.answer}\s*=)", re.MULTILINE
-    )
+    # [ \t], not \s: a \s* at each line start ran over every later blank line (quadratic in the cell)
+    name = re.escape(question.answer)
+    pattern = re.compile(rf"^[ \t]*(def[ \t]+{name}\b|class[ \t]+{name}\b|{name}[ \t]*=)", re.MULTILINE)
     by_name = [i for i, _, source in cells_info if pattern.search(source)]
     return by_name[-1] if by_name else None
 

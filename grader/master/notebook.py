@@ -83,7 +83,9 @@ def _join(source):
 
 
 MAX_DEPTH = 64  # levels of JSON arrays and objects a notebook may nest (Jupyter's own files: about 7)
-_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+# a string, or an unterminated one up to the end (json.loads stops there): every match that starts
+# succeeds, so no quote inside a broken string starts a match again (quadratic: 200 KB took half an hour)
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)', re.DOTALL)
 _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 _STEP = tuple(1 if b in b"[{" else -1 for b in range(256))
 
@@ -94,7 +96,8 @@ def json_depth(raw):
     Strings are skipped (a bracket inside one does not count), then each ``[``/``{`` counts +1 and
     each ``]``/``}`` -1; the depth is the highest running total. On valid JSON this is exactly the
     nesting that :func:`json.loads` recurses through; on invalid JSON it is exact for the valid
-    prefix that ``json.loads`` reads before it stops, so a text whose depth is small can never
+    prefix that ``json.loads`` reads before it stops (an unterminated string runs to the end of the
+    text, where json.loads stops too), so a text whose depth is small can never
     make ``json.loads`` (or any recursive walk of what it returns) exceed Python's recursion limit.
     Linear time: about 1.5 s for the most bracket-dense 20 MB.
     """

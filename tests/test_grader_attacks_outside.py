@@ -1,0 +1,405 @@
+"""Attacks outside the catalogue of the other attack tests, each as a student could write it.
+
+Three kinds:
+
+* **the grader's own process** (not the sandbox): text of a submission that the grader scans on the host
+  with a regular expression that backtracks (a cell of blank lines, an unterminated string of escaped
+  quotes), or a forged report whose numbers no float holds. Each must be read, refused or judged in
+  bounded time, as the student's error, never as the grader's;
+* **the kernel's side**: lies about types and equality, a patched numpy and ``builtins.type``, values
+  fished from ``gc``, forged protocol lines on stdout and extra fields in the report: none may earn a
+  point, since the judges decide on the host from plain data;
+* **a class run** holding such notebooks next to an honest one: it ends, in time, with a row for each.
+
+The time-bounded checks run in a child process that is killed at the bound, so a test that fails
+(as they did on the grader before its fixes) fails quickly and leaves nothing running.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+
+import numpy as np
+from grader_support import ROOT, student_version, write
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from grader.grade import Limits, grade
+from grader.judge.compare import decode
+from grader.judge.judges import Task, Verdict, judge
+from grader.master.notebook import INVALID_JSON, parse_master
+from grader.run.sandbox import SandboxLimits
+from grader.vocabulary import Message
+
+WARMUP = ROOT / "exercises" / "00_warmup.ipynb"
+STATUSES = ("passed", "failed", "error", "timeout", "crashed", "not attempted")
+
+
+def within(seconds, code):
+    """Run ``code`` in a fresh Python; its stdout, or a failure when it takes longer than ``seconds``."""
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=seconds,
+            cwd=ROOT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"took longer than {seconds} s (killed)") from None
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    return completed.stdout
+
+
+def code_cell(text, metadata=None):
+    return {
+        "cell_type": "code",
+        "metadata": metadata or {},
+        "source": text,
+        "outputs": [],
+        "execution_count": None,
+    }
+
+
+# -- 1. a cell of blank lines: the search for the answer cell backtracked quadratically -----------------
+
+ANSWER_CELL_SEARCH = """
+from grader.grade import _answer_cell
+from grader.master.notebook import Question
+question = Question("q1", 1.0, "value", "loss_one")
+cells = [(0, {{}}, {blank}), (1, {{}}, "x = 1"), (2, {{}}, "  \\n\\tloss_one  = 2\\n")]
+print(_answer_cell(cells, question))
+"""
+
+
+def test_a_cell_of_blank_lines_does_not_stall_the_search_for_the_answer_cell():
+    """Before the fix: ``^\\s*`` let every line start run over every later blank line, O(n^2): 100,000
+    newlines took minutes per question (about 2.5 s for 8,000), in the grader's own process, with no limit
+    of time around it. The cell that answers is still found (indented, with spaces before ``=``)."""
+    assert within(20, ANSWER_CELL_SEARCH.format(blank="'\\n' * 100_000")).strip() == "2"
+    assert (
+        within(20, ANSWER_CELL_SEARCH.format(blank="' \\n\\t' * 50_000 + 'def\\n\\n loss_one'")).strip()
+        == "2"
+    )
+
+
+# -- 2. an unterminated string of escaped quotes: the JSON depth prescan was quadratic ------------------
+
+READ = """
+from grader.master.notebook import NotebookError, read_notebook
+try:
+    read_notebook({path!r})
+except NotebookError as error:
+    print(error)
+"""
+
+
+def test_an_unterminated_string_of_escaped_quotes_is_refused_in_time(tmp_path):
+    """Before the fix: the string pattern failed from every quote inside the broken string and started
+    again at the next one, O(n^2): 8,000 escaped quotes took 4 s, 200 KB of them half an hour, and the
+    class run read each file three times (the worker, the id check, --id-from notebook)."""
+    for name, tail in (("quotes", b""), ("backslash", b"\\")):
+        path = tmp_path / f"{name}.ipynb"
+        path.write_bytes(b'{"nbformat": 4, "cells": [], "x": "' + b'\\"' * 100_000 + tail)
+        assert within(20, READ.format(path=str(path))).startswith(INVALID_JSON), name
+
+
+def test_the_prescan_still_counts_brackets_outside_strings_only():
+    from grader.master.notebook import json_depth
+
+    assert json_depth(b'[["[[[", "\\"[[", {"a": "\\\\"}]]') == 3
+    assert json_depth(b'[[["unterminated [[[[[[') == 3  # json.loads stops at the string: no deeper
+
+
+# -- 3. a forged report whose numbers do not fit a float: "an error of the grader" ---------------------
+
+VALUE_TASK = Task(kind="value", answer="x", spec={}, settings={}, reference={"ok": {"t": "float", "v": 0.5}})
+
+
+def test_a_forged_number_too_large_for_a_float_is_a_malformed_report():
+    """Before the fix: OverflowError left the judge, and grade() said "the grader could not judge this
+    answer (an error of the grader): tell your teacher" for a report the student's code forged."""
+    for forged in (
+        {"t": "float", "v": 10**400},
+        {"t": "array", "dtype": "float", "shape": [1], "v": [10**400]},
+        {"t": "array", "dtype": "int", "shape": [1], "v": [2**70]},
+    ):
+        verdict = judge(VALUE_TASK, {"ok": forged})
+        assert verdict.status == "error" and "malformed" in str(verdict.message), forged
+
+
+# Hypothesis: any JSON a kernel can send, in the shapes of the protocol, is judged; nothing escapes.
+KEYS = (
+    "t",
+    "v",
+    "ok",
+    "dtype",
+    "shape",
+    "exc",
+    "nie",
+    "forbidden",
+    "stage",
+    "y",
+    "gx",
+    "pgrads",
+    "fd_x",
+    "fd_p",
+    "values",
+    "state",
+    "undefined",
+    "type",
+)
+TAGS = ("none", "bool", "int", "float", "str", "sympy", "other", "list", "tuple", "array")
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**420), max_value=10**420)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.sampled_from(TAGS + ("float", "int", "bool"))
+    | st.text(max_size=8)
+)
+reports = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(KEYS), inner, max_size=5),
+    max_leaves=25,
+)
+numbers = st.integers(min_value=-(10**420), max_value=10**420) | st.floats(
+    allow_nan=True, allow_infinity=True
+)
+encoded = st.one_of(
+    st.builds(lambda v: {"t": "float", "v": v}, numbers),
+    st.builds(lambda v: {"t": "int", "v": v}, numbers),
+    st.builds(
+        lambda d, v: {"t": "array", "dtype": d, "shape": [len(v)], "v": v},
+        st.sampled_from(("float", "int", "bool")),
+        st.lists(numbers | st.booleans(), max_size=3),
+    ),
+    reports,
+)
+
+LAYER_REFERENCE = {
+    "y": {"t": "array", "dtype": "float", "shape": [2], "v": [0.25, -0.5]},
+    "gx": {"t": "array", "dtype": "float", "shape": [2], "v": [1.5, 2.5]},
+    "pgrads": [["W", {"t": "array", "dtype": "float", "shape": [2], "v": [0.1, 0.2]}]],
+}
+TASKS = {
+    "value": VALUE_TASK,
+    "function": Task(
+        kind="function",
+        answer="f",
+        spec={"inputs": {"t": "list", "v": [{"t": "float", "v": 1.0}]}},
+        settings={},
+        reference=[{"ok": {"t": "float", "v": 0.5}}],
+    ),
+    "layer_backward": Task(
+        kind="layer_backward",
+        answer="L",
+        spec={
+            "inputs": {"t": "list", "v": [{"t": "array", "dtype": "float", "shape": [2], "v": [1.0, 2.0]}]},
+            "param_grads": {"t": "list", "v": [{"t": "str", "v": "W"}]},
+        },
+        settings={},
+        reference=[{"ok": LAYER_REFERENCE}],
+    ),
+    "optimizer": Task(
+        kind="optimizer",
+        answer="O",
+        spec={
+            "grads": {"t": "list", "v": [{"t": "list", "v": [{"t": "float", "v": 1.0}]}]},
+            "initial_values": {"t": "list", "v": [{"t": "float", "v": 0.0}]},
+            "state": {"t": "list", "v": []},
+        },
+        settings={},
+        reference={"ok": [{"values": [{"t": "float", "v": -0.5}], "state": []}]},
+    ),
+}
+
+
+def _shaped(kind, value):
+    """A report in the shape the judge of ``kind`` reads, with ``value`` where the numbers go."""
+    if kind == "value":
+        return {"ok": value}
+    if kind == "function":
+        return [{"ok": value}]
+    if kind == "layer_backward":
+        pair = [value, value]
+        return [
+            {
+                "ok": {
+                    "y": value,
+                    "gx": value,
+                    "pgrads": [["W", value]],
+                    "fd_x": [pair, pair],
+                    "fd_p": [["W", [pair, pair]]],
+                }
+            }
+        ]
+    return {"ok": [{"values": [value], "state": []}]}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(sorted(TASKS)), encoded, st.booleans())
+def test_any_report_is_judged_and_passes_only_with_the_reference_value(kind, value, shaped):
+    """Every report (any JSON, or the judge's own shape with any numbers in it) gets a verdict: the judge
+    never raises, which grade() would show as an error of the grader. A passed value question holds 0.5."""
+    report = _shaped(kind, value) if shaped else value
+    verdict = judge(TASKS[kind], report)
+    assert isinstance(verdict, Verdict) and isinstance(verdict.message, Message)
+    assert verdict.status in STATUSES
+    if verdict.status == "passed":
+        assert kind == "value" and np.isclose(float(np.asarray(decode(value), dtype=float)), 0.5)
+
+
+# -- 4. lies on the kernel's side: types, equality, numpy, builtins, gc, stdout, extra report fields ----
+
+LIARS = r'''
+import builtins, gc, json, sys
+import numpy as np
+import sympy
+
+np.isclose = np.allclose = np.array_equal = lambda *a, **k: True  # the kernel's numpy says yes
+np.testing.assert_allclose = lambda *a, **k: None
+
+
+class Liar:
+    """Equal to everything, a float that changes at each call, an array of anything, and a float's class."""
+    calls = 0
+    __class__ = property(lambda self: float)
+    def __eq__(self, other): return True
+    __hash__ = object.__hash__
+    def __float__(self):
+        Liar.calls += 1
+        return float(Liar.calls)
+    def __array__(self, dtype=None, copy=None): return np.zeros(2)
+    def __len__(self): return 2
+
+
+class AlwaysFloat(float):
+    def __eq__(self, other): return True
+    __hash__ = float.__hash__
+
+
+class AlwaysArray(np.ndarray):
+    def __eq__(self, other): return np.ones(np.shape(other), dtype=bool)
+
+
+class AlwaysText(str):
+    def __eq__(self, other): return True
+    __hash__ = str.__hash__
+    def casefold(self): return self
+
+
+class AlwaysSymbol(sympy.Symbol):
+    def __eq__(self, other): return True
+    __hash__ = sympy.Symbol.__hash__
+
+
+_type = builtins.type
+
+
+class _LyingType(_type):
+    """What ``type`` now is: a Liar's type is float; for anything else, and for isinstance, the real one."""
+    def __call__(cls, *args):
+        return float if len(args) == 1 and isinstance(args[0], Liar) else _type(*args)
+    def __instancecheck__(cls, obj): return isinstance(obj, _type)
+    def __subclasscheck__(cls, other): return issubclass(other, _type)
+
+
+builtins.type = _LyingType("type", (), {})
+
+_dumps = json.dumps
+def _forged(value, *args, **kwargs):  # the report gains fields of a grade: none of them is read
+    if isinstance(value, dict) and "answer" in value:
+        value = dict(value, score=999, status="passed", points=99, verdict="passed", passed=True)
+    return _dumps(value, *args, **kwargs)
+json.dumps = _forged
+
+for _marker in ("Total: 11/11", '{"answer": {"ok": {"t": "float", "v": 0.5}}}', "<IDS|MSG>", "\x1b[2J"):
+    print(_marker)
+    sys.stderr.write(_marker + "\n")
+
+
+def fished():
+    """Any float array the kernel holds besides the grader's inputs: what gc can find."""
+    found = [o for o in gc.get_objects() if _type(o) is np.ndarray and o.dtype.kind == "f" and o.size]
+    return found[-1] if found else 0.0
+'''
+
+LIAR_ANSWERS = {
+    "q1": "loss_one = Liar()",
+    "q2": "cost_mean = AlwaysFloat(0.0)",
+    "q3": "cost_sum = np.zeros(3).view(AlwaysArray)",
+    "q4": "def mse(y_true, y_pred):\n    return Liar()\n",
+    "q5": "def mse_grad(y_true, y_pred):\n    return fished()\n",
+    "q6": "dloss_expr = AlwaysSymbol('y_hat')",
+    "q7": "q7_answer = AlwaysText('b')",
+    "q8": "class MSECost:\n    def __init__(self, y_true):\n        self.y_true = y_true\n\n"
+    "    def forward(self, y_pred):\n        return Liar()\n\n"
+    "    def backward(self, grad_out):\n        return np.zeros(3).view(AlwaysArray)\n",
+}
+
+
+def test_lies_on_the_kernels_side_earn_nothing(tmp_path):
+    notebook = student_version(WARMUP)
+    for cell in notebook["cells"]:
+        info = cell["metadata"].get("grader", {})
+        if info.get("role") == "answer":
+            cell["source"] = LIAR_ANSWERS[info["id"]]
+    notebook["cells"].insert(1, code_cell(LIARS))
+    limits = Limits(cell_timeout=20.0, submission_timeout=120.0, sandbox=replace(SandboxLimits()))
+    result = grade(parse_master(WARMUP), write(notebook, tmp_path / "liar.ipynb"), limits=limits)
+    statuses = {q.id: q.status for q in result.questions}
+    assert len(statuses) == 8 and "passed" not in statuses.values(), statuses
+    assert result.score == 0, statuses
+
+
+# -- 5. a class run with the stalling notebooks next to an honest one -------------------------------
+
+
+def _run_class(args, seconds):
+    """``python -m grader ARGS`` in a session of its own, killed with its workers and kernels at the bound."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "grader", *map(str, args)],
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        out, err = process.communicate(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise AssertionError(f"the class run took longer than {seconds} s (killed)") from None
+    return process.returncode, out, err
+
+
+def test_a_class_run_with_stalling_notebooks_ends_with_a_row_each(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    honest = json.loads(WARMUP.read_text(encoding="utf-8"))
+    honest["cells"] = [c for c in honest["cells"] if c["metadata"].get("grader", {}).get("role") != "hidden"]
+    write(honest, folder / "honest.ipynb")
+    (folder / "quotes.ipynb").write_bytes(b'{"nbformat": 4, "cells": [], "x": "' + b'\\"' * 100_000)
+    blank = student_version(WARMUP)
+    for cell in blank["cells"]:  # no answer cell by its metadata: the grader searches the sources
+        cell["metadata"].pop("grader", None)
+    blank["cells"].append(code_cell("\n" * 100_000))
+    write(blank, folder / "blank.ipynb")
+    start = time.monotonic()
+    code, out, err = _run_class(
+        ["grade", WARMUP, folder, "--csv", tmp_path / "class.csv", "--id-from", "notebook", "--quiet"], 120
+    )
+    assert code == 0, err[-2000:]
+    rows = {
+        line.split(",")[0]: line.split(",") for line in (tmp_path / "class.csv").read_text().splitlines()[1:]
+    }
+    assert rows["honest.ipynb"][2:4] == ["11", "11"], rows
+    assert rows["quotes.ipynb"][2] == "0" and rows["blank.ipynb"][2] == "0", rows
+    print(f"[attack] class run with stalling notebooks: {time.monotonic() - start:.0f} s")
