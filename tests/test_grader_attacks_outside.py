@@ -403,3 +403,37 @@ def test_a_class_run_with_stalling_notebooks_ends_with_a_row_each(tmp_path):
     assert rows["honest.ipynb"][2:4] == ["11", "11"], rows
     assert rows["quotes.ipynb"][2] == "0" and rows["blank.ipynb"][2] == "0", rows
     print(f"[attack] class run with stalling notebooks: {time.monotonic() - start:.0f} s")
+
+
+# -- 6. a STUDENT_ID that names a classmate: the gradebook import would overwrite the classmate's grade ---
+
+
+def _declaring(notebook, student_id):
+    for cell in notebook["cells"]:
+        if cell["metadata"].get("grader", {}).get("role") == "parameters":
+            source = "".join(cell["source"])
+            cell["source"] = source.replace('STUDENT_ID = "demo"', f'STUDENT_ID = "{student_id}"')
+            assert student_id in cell["source"]
+    return notebook
+
+
+def test_a_student_id_claimed_twice_gets_no_row_of_the_gradebook_import(tmp_path):
+    """Before the fix: with ``--id-from notebook``, mallory's notebook declaring bob's id gave the import two
+    rows keyed ``bob``, hers last (the files in name order): Canvas and Moodle apply the rows in order, so
+    hers (0 points) replaced bob's 11. Now neither row is imported, and the console names the id."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    honest = json.loads(WARMUP.read_text(encoding="utf-8"))
+    honest["cells"] = [c for c in honest["cells"] if c["metadata"].get("grader", {}).get("role") != "hidden"]
+    write(_declaring(honest, "bob"), folder / "bob.ipynb")
+    write(_declaring(student_version(WARMUP), "bob"), folder / "mallory.ipynb")
+    write(_declaring(student_version(WARMUP), "carol"), folder / "carol.ipynb")
+    book = tmp_path / "book.csv"
+    code, out, err = _run_class(
+        ["grade", WARMUP, folder, "--id-from", "notebook", "--csv", book, "--id-column", "ID", "--quiet"], 300
+    )
+    assert code == 0, err[-2000:]
+    for path in (book, tmp_path / "book-totals.csv"):
+        ids = [line.split(",")[0] for line in path.read_text(encoding="utf-8").splitlines()[1:]]
+        assert ids == ["carol"], (path.name, ids)
+    assert "bob" in out and "2 submissions" in out, out
