@@ -342,6 +342,7 @@ _UNREADABLE = (
     master_reasons.TOO_LARGE,
     master_reasons.NOT_UTF8,
     master_reasons.TOO_DEEP,
+    master_reasons.TOO_MANY_PARTS,
     master_reasons.INVALID_JSON,
     master_reasons.SURROGATE,
     master_reasons.NO_CELLS,

@@ -24,6 +24,7 @@ import time
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from grader_support import ROOT, student_version, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -437,3 +438,47 @@ def test_a_student_id_claimed_twice_gets_no_row_of_the_gradebook_import(tmp_path
         ids = [line.split(",")[0] for line in path.read_text(encoding="utf-8").splitlines()[1:]]
         assert ids == ["carol"], (path.name, ids)
     assert "bob" in out and "2 submissions" in out, out
+
+
+# -- 7. 19 MB that the grader made into gigabytes: tiny cells, empty strings, one string of escapes -------
+
+BOUNDED_READ = """
+import resource, time
+from grader.master.notebook import MAX_NOTEBOOK_BYTES, NotebookError, read_notebook
+head = b'{{"nbformat": 4, "nbformat_minor": 5, "metadata": {{}}, '
+room = MAX_NOTEBOOK_BYTES - 200
+bodies = {{
+    "cells": b'"cells": [' + b'{{"cell_type": "code"}},' * (room // 23) + b'{{"cell_type": "code"}}]}}',
+    "strings": b'"cells": [], "x": [' + b'"",' * (room // 3) + b'""]}}',
+    "escapes": b'"cells": [], "x": "' + b'ab\\\\"' * (room // 4) + b'"}}',
+}}
+with open({path!r}, "wb") as stream:
+    stream.write(head + bodies[{case!r}])
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.monotonic()
+try:
+    read_notebook({path!r})
+    print("read")
+except NotebookError as error:
+    print(error)
+print(time.monotonic() - start, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
+"""
+
+
+@pytest.mark.parametrize(
+    ("case", "outcome"), [("cells", "TOO_MANY_PARTS"), ("strings", "read"), ("escapes", "read")]
+)
+def test_a_notebook_under_the_size_cap_is_read_in_bounded_time_and_memory(case, outcome, tmp_path):
+    """Before the fixes, each under the 20 MB cap: 900,000 cells ``{"cell_type": "code"}`` were read in 19 s
+    into 780 MB (830 MB at the peak of a grade; read again by a class run's id check, and each cell sent to
+    the kernel until the time limit); 6.6 million empty strings took the depth prescan 13 s and 1.1 GB
+    (``re.sub`` keeps a piece per string); one string of 4 million escaped quotes took it 450 MB (a
+    backtracking state per escape). Now the prescan removes strings in batches with possessive loops, and
+    refuses more than MAX_PARTS arrays and objects (the course's largest notebook holds about 400)."""
+    from grader.master import notebook
+
+    said, numbers = within(60, BOUNDED_READ.format(path=str(tmp_path / "big.ipynb"), case=case)).splitlines()
+    seconds, megabytes = float(numbers.split()[0]), int(numbers.split()[1])
+    expected = "read" if outcome == "read" else getattr(notebook, outcome)
+    assert said.startswith(expected), said
+    assert seconds < 15 and megabytes < 300, (seconds, megabytes)

@@ -83,14 +83,36 @@ def _join(source):
 
 
 MAX_DEPTH = 64  # levels of JSON arrays and objects a notebook may nest (Jupyter's own files: about 7)
+MAX_PARTS = 100_000  # JSON arrays and objects a notebook may hold (the course's largest: about 400)
 # a string, or an unterminated one up to the end (json.loads stops there): every match that starts
-# succeeds, so no quote inside a broken string starts a match again (quadratic: 200 KB took half an hour)
-_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)', re.DOTALL)
+# succeeds, so no quote inside a broken string starts a match again (quadratic: 200 KB took half an
+# hour); possessive (*+): no backtracking stack of a state per escape (16 MB of \" took 450 MB)
+_JSON_STRING = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+(?:"|\\?\Z)', re.DOTALL)
 _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 _STEP = tuple(1 if b in b"[{" else -1 for b in range(256))
 
 
-def json_depth(raw):
+_BATCH = 200_000  # strings removed per pass: re.sub keeps a piece per string (1.2 GB for 6.6 million at once)
+
+
+def json_brackets(raw):
+    """The brackets of the JSON text ``raw`` (UTF-8 bytes) outside its strings, in order (no parsing).
+
+    Strings are removed ``_BATCH`` at a time; what comes before the first string left is outside every
+    string (each match succeeds), so its brackets are kept and the next pass reads only the rest.
+    """
+    parts = []
+    while True:
+        raw, removed = _JSON_STRING.subn(b"", raw, count=_BATCH)
+        cut = raw.find(b'"') if removed == _BATCH else -1
+        if cut < 0:
+            parts.append(raw.translate(None, _NOT_BRACKET))
+            return b"".join(parts)
+        parts.append(raw[:cut].translate(None, _NOT_BRACKET))
+        raw = raw[cut:]
+
+
+def json_depth(raw, brackets=None):
     """How deep the arrays and objects of the JSON text ``raw`` (UTF-8 bytes) nest, without parsing it.
 
     Strings are skipped (a bracket inside one does not count), then each ``[``/``{`` counts +1 and
@@ -99,9 +121,10 @@ def json_depth(raw):
     prefix that ``json.loads`` reads before it stops (an unterminated string runs to the end of the
     text, where json.loads stops too), so a text whose depth is small can never
     make ``json.loads`` (or any recursive walk of what it returns) exceed Python's recursion limit.
-    Linear time: about 1.5 s for the most bracket-dense 20 MB.
+    Linear time: about 1.5 s for the most bracket-dense 20 MB. ``brackets``: :func:`json_brackets` of
+    ``raw``, when the caller has them already.
     """
-    brackets = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKET)
+    brackets = json_brackets(raw) if brackets is None else brackets
     return max(accumulate(map(_STEP.__getitem__, brackets), initial=0))
 
 
@@ -112,6 +135,7 @@ EMPTY = "it is an empty file, not a notebook"
 TOO_LARGE = f"it is larger than {MAX_NOTEBOOK_BYTES // 1_000_000} MB"
 NOT_UTF8 = "it is not a notebook: its bytes are not UTF-8 text (Jupyter saves notebooks as UTF-8)"
 TOO_DEEP = f"it is not a notebook: its JSON nests deeper than {MAX_DEPTH} levels"
+TOO_MANY_PARTS = f"it is not a notebook: it holds more than {MAX_PARTS} JSON arrays and objects"
 INVALID_JSON = "it is not a notebook: invalid JSON"
 SURROGATE = "it is not a valid notebook: it holds text that is not valid Unicode (a lone surrogate, \\ud800)"
 NO_CELLS = "it is not a notebook: no list of cells"
@@ -126,8 +150,11 @@ def _decode(raw):
         text = raw.decode("utf-8-sig")  # a byte-order mark (Windows editors write one) is dropped
     except UnicodeDecodeError:
         raise NotebookError(NOT_UTF8) from None
-    if json_depth(raw) > MAX_DEPTH:
+    brackets = json_brackets(raw)
+    if json_depth(raw, brackets) > MAX_DEPTH:
         raise NotebookError(TOO_DEEP)
+    if brackets.count(b"{") + brackets.count(b"[") > MAX_PARTS:  # 19 MB of tiny cells: 0.8 GB once parsed
+        raise NotebookError(TOO_MANY_PARTS)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
