@@ -482,3 +482,21 @@ def test_a_notebook_under_the_size_cap_is_read_in_bounded_time_and_memory(case, 
     expected = "read" if outcome == "read" else getattr(notebook, outcome)
     assert said.startswith(expected), said
     assert seconds < 15 and megabytes < 300, (seconds, megabytes)
+
+
+# -- 8. a large grader process: the SymPy judge's child had 1 GB of address space in all ----------------
+
+LARGE_GRADER = """
+import mmap, sympy
+from grader.judge.sympy_safe import compare_bounded
+x = sympy.Symbol("x")
+reserved = mmap.mmap(-1, 1200 << 20)  # untouched, as thread stacks and BLAS buffers of many cores are
+print(compare_bounded(sympy.srepr((x + 1) ** 2), sympy.srepr(x**2 + 2 * x + 1), [], {}, 10.0)["verdict"])
+"""
+
+
+def test_an_equivalent_expression_passes_however_large_the_graders_process_is():
+    """Before the fix: the forked child set RLIMIT_AS to 1 GB in all, while it inherits the grader's whole
+    address space; past 1 GB of it (a worker bloated by an earlier submission, or the threads and BLAS
+    buffers of a many-core machine), SymPy failed to import a module and a right answer was "failed"."""
+    assert within(60, LARGE_GRADER).strip() == "passed"
