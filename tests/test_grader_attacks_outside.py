@@ -500,3 +500,30 @@ def test_an_equivalent_expression_passes_however_large_the_graders_process_is():
     address space; past 1 GB of it (a worker bloated by an earlier submission, or the threads and BLAS
     buffers of a many-core machine), SymPy failed to import a module and a right answer was "failed"."""
     assert within(60, LARGE_GRADER).strip() == "passed"
+
+
+# -- 9. odd entries of a class folder: a FIFO, links to a classmate and to /etc/shadow, a long odd name ---
+
+
+def test_a_class_folder_of_odd_entries_grades_the_files_and_refuses_the_rest(tmp_path):
+    """Held before any fix: a FIFO (which would block whoever opens it), links (to a classmate's file, to
+    /etc/shadow) are refused and listed; a 240-character name of escapes, quotes and right-to-left marks
+    is graded, its id given to the master as a literal, and shown escaped; nothing blocks the run."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    honest = json.loads(WARMUP.read_text(encoding="utf-8"))
+    honest["cells"] = [c for c in honest["cells"] if c["metadata"].get("grader", {}).get("role") != "hidden"]
+    write(honest, folder / "alice.ipynb")
+    odd = ('x"; import os; os._exit(3) #\x1b[31m\u202e\\' * 6)[:240] + ".ipynb"
+    write(honest, folder / odd)
+    os.mkfifo(folder / "fifo.ipynb")
+    (folder / "copy.ipynb").symlink_to(folder / "alice.ipynb")
+    (folder / "shadow.ipynb").symlink_to("/etc/shadow")
+    code, out, err = _run_class(["grade", WARMUP, folder, "--csv", tmp_path / "class.csv", "--quiet"], 300)
+    assert code == 0, err[-2000:]
+    for name in ("fifo.ipynb", "copy.ipynb", "shadow.ipynb"):
+        assert f"refused: '{name}'" in out, out
+    rows = (tmp_path / "class.csv").read_text(encoding="utf-8").splitlines()[1:]
+    assert len(rows) == 2 and all(",11,11," in row for row in rows), rows
+    shown = out + err + "".join(rows)
+    assert "\x1b" not in shown and "\u202e" not in shown and "\\x1b" in shown
