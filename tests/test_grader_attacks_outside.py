@@ -527,3 +527,33 @@ def test_a_class_folder_of_odd_entries_grades_the_files_and_refuses_the_rest(tmp
     assert len(rows) == 2 and all(",11,11," in row for row in rows), rows
     shown = out + err + "".join(rows)
     assert "\x1b" not in shown and "\u202e" not in shown and "\\x1b" in shown
+
+
+# -- 10. a student id with a character beyond the BMP (an emoji): the master failed, the class run stopped
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=30))
+def test_any_student_id_reaches_the_master_as_itself(student_id):
+    """Before the fix: json.dumps wrote an emoji as two surrogate escapes, which Python reads as two lone
+    surrogates: the master's ``STUDENT_ID.encode("utf-8")`` raised, for that id and every rerun."""
+    from grader.master.notebook import with_student_id
+
+    namespace = {}
+    exec(with_student_id('STUDENT_ID = "demo"  # your id\nX = 1\n', student_id), namespace)  # noqa: S102
+    assert namespace["STUDENT_ID"] == student_id and namespace["X"] == 1
+
+
+def test_an_emoji_file_name_costs_nobody_their_grade(tmp_path):
+    """Before the fix: ``\U0001f600.ipynb`` in a class folder (the id is the file name's stem) made the master
+    fail twice, which stopped the whole class run with exit 2 and no CSV. Now it is graded like any file."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    honest = json.loads(WARMUP.read_text(encoding="utf-8"))
+    honest["cells"] = [c for c in honest["cells"] if c["metadata"].get("grader", {}).get("role") != "hidden"]
+    write(honest, folder / "alice.ipynb")
+    write(honest, folder / "\U0001f600.ipynb")
+    code, out, err = _run_class(["grade", WARMUP, folder, "--csv", tmp_path / "class.csv", "--quiet"], 300)
+    assert code == 0, err[-2000:]
+    rows = (tmp_path / "class.csv").read_text(encoding="utf-8").splitlines()[1:]
+    assert len(rows) == 2 and all(",11,11," in row for row in rows), rows

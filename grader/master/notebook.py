@@ -376,9 +376,25 @@ def declared_precision(hidden_source, kind, where):
     return node.value
 
 
+def python_literal(text):
+    """``text`` as a double-quoted Python literal of printable ASCII that Python reads back as ``text``.
+
+    Not ``json.dumps``: it writes a character beyond U+FFFF (an emoji) as two surrogate escapes, which
+    Python reads as two lone surrogates, so the master's ``STUDENT_ID.encode("utf-8")`` failed.
+    """
+
+    def escaped(char):
+        if char in '"\\':
+            return "\\" + char
+        return char if " " <= char <= "~" else f"\\U{ord(char):08x}"
+
+    return '"' + "".join(map(escaped, text)) + '"'
+
+
 def with_student_id(parameters_source, student_id):
     """Return the parameters cell with its ``STUDENT_ID = ...`` line set to ``student_id``."""
-    return STUDENT_ID_LINE.sub(lambda _: f"STUDENT_ID = {json.dumps(student_id)}", parameters_source, count=1)
+    line = f"STUDENT_ID = {python_literal(student_id)}"
+    return STUDENT_ID_LINE.sub(lambda _: line, parameters_source, count=1)
 
 
 MAX_STUDENT_ID = 64
