@@ -172,7 +172,14 @@ reports = st.recursive(
 numbers = st.integers(min_value=-(10**420), max_value=10**420) | st.floats(
     allow_nan=True, allow_infinity=True
 )
+huge_ints = st.integers(min_value=-(2**70), max_value=2**70) | st.sampled_from([0, 2**31, 2**63, 10**30])
 encoded = st.one_of(
+    st.builds(
+        lambda shape, values, dtype: {"t": "array", "dtype": dtype, "shape": shape, "v": values},
+        st.lists(huge_ints, max_size=5),
+        st.lists(numbers | st.booleans(), max_size=4),
+        st.sampled_from(("float", "int", "bool", "complex")),
+    ),
     st.builds(lambda v: {"t": "float", "v": v}, numbers),
     st.builds(lambda v: {"t": "int", "v": v}, numbers),
     st.builds(
@@ -557,3 +564,44 @@ def test_an_emoji_file_name_costs_nobody_their_grade(tmp_path):
     assert code == 0, err[-2000:]
     rows = (tmp_path / "class.csv").read_text(encoding="utf-8").splitlines()[1:]
     assert len(rows) == 2 and all(",11,11," in row for row in rows), rows
+
+
+# -- 11. grader metadata a submission writes: roles and ids it has no say in ---------------------------
+
+METADATA_GAMES = {
+    "q1": ({"role": "hidden", "id": "q1"}, "loss_one = 0.25  # a hidden cell of the submission's own"),
+    "q2": ({"role": "parameters"}, "STUDENT_ID = 'other'\ncost_mean = 0.5"),
+    "q3": (
+        {"role": "answer", "id": "q1", "points": 99, "kind": "choice", "answer": "cost_sum"},
+        "cost_sum = 'b'",
+    ),
+    "q4": (
+        {"role": "selfcheck", "id": "q4", "uses": ["q1"], "follow_through": 1},
+        "def mse(a, b):\n    return 0.0\n",
+    ),
+}
+
+
+def test_grader_metadata_in_a_submission_decides_nothing(tmp_path):
+    """Held before any fix: a cell of the submission that claims to be hidden is not run; a second cell that
+    claims to be the parameters runs as the student's own code (the first is the master's); a cell that
+    claims another question's id, points, kind or answer name changes none of them (the master's are
+    used); a selfcheck that declares a chain follows nothing through; a markdown cell that claims to be an
+    answer is not code. The points stay the master's 11 and nothing is "an error of the grader"."""
+    notebook = student_version(WARMUP)
+    for cell in notebook["cells"]:
+        info = cell["metadata"].get("grader", {})
+        if info.get("role") == "answer" and info["id"] in METADATA_GAMES:
+            cell["metadata"]["grader"], cell["source"] = METADATA_GAMES[info["id"]]
+    notebook["cells"].append(
+        {
+            "cell_type": "markdown",
+            "metadata": {"grader": {"role": "answer", "id": "q8"}},
+            "source": "class MSECost: pass",
+        }
+    )
+    limits = Limits(cell_timeout=20.0, submission_timeout=120.0)
+    result = grade(parse_master(WARMUP), write(notebook, tmp_path / "meta.ipynb"), limits=limits)
+    got = {q.id: (q.status, q.points, q.max_points) for q in result.questions}
+    assert result.max_score == 11 and result.score == 0, got
+    assert all("could not judge" not in q.message for q in result.questions), got
