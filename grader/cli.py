@@ -455,7 +455,7 @@ def _student_id(path, name, id_from):
     if id_from == "filename":
         return Path(name).stem, None
     try:
-        notebook = read_notebook(path)
+        notebook = read_notebook(path, follow_links=False)
     except ValueError:
         return None, None  # grade() reports the unreadable notebook
     text = declared_student_id_text(notebook)

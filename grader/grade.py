@@ -478,7 +478,7 @@ def grade(master, submission_path, student_id=None, limits=None, session=None):
     result = SubmissionResult(str(submission_path), str(master.path), student_id or "")
     try:
         try:
-            notebook = read_notebook(submission_path)
+            notebook = read_notebook(submission_path, follow_links=False)
         except NotebookError as error:
             result.student_id = resolve_student_id(None, student_id)
             unreadable = Message("not gradable", why=_unreadable(error, submission_path))

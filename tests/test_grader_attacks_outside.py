@@ -17,11 +17,14 @@ The time-bounded checks run in a child process that is killed at the bound, so a
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -605,3 +608,60 @@ def test_grader_metadata_in_a_submission_decides_nothing(tmp_path):
     got = {q.id: (q.status, q.points, q.max_points) for q in result.questions}
     assert result.max_score == 11 and result.score == 0, got
     assert all("could not judge" not in q.message for q in result.questions), got
+
+
+# -- 12. a file swapped for a link after the class folder was listed (a folder the students can write to) -
+
+
+def test_a_submission_swapped_for_a_link_to_the_master_after_the_listing_scores_nothing(tmp_path):
+    """Before the fix: the class run refused links when it listed the folder, but the worker opened the
+    path later and followed whatever was there then; in a folder students can write to (a shared drive),
+    swapping one's file for a link to a master copy while alice was graded gave 11/11. Now a submission
+    is opened without following a link (and without blocking on a FIFO), and checked on what was opened."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    private = Path(tempfile.mkdtemp(prefix="ga-", dir="/tmp"))  # short: the run's folder goes there
+    honest = json.loads(WARMUP.read_text(encoding="utf-8"))
+    honest["cells"] = [c for c in honest["cells"] if c["metadata"].get("grader", {}).get("role") != "hidden"]
+    write(honest, folder / "alice.ipynb")
+    write(student_version(WARMUP), folder / "zed.ipynb")  # graded after alice, with one worker
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "grader",
+            "grade",
+            str(WARMUP),
+            str(folder),
+            "--jobs",
+            "1",
+            "--quiet",
+            "--csv",
+            str(tmp_path / "class.csv"),
+        ],
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, TMPDIR=str(private)),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not list(private.glob("gr-*")) and time.monotonic() < deadline:  # the folder was listed
+            time.sleep(0.05)
+        listed = bool(list(private.glob("gr-*")))
+        (folder / "zed.ipynb").unlink()
+        (folder / "zed.ipynb").symlink_to(WARMUP)
+        out, err = process.communicate(timeout=300)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+        shutil.rmtree(private, ignore_errors=True)
+    assert listed, "the run's folder never appeared: the swap was not made between listing and grading"
+    assert process.returncode == 0, err[-2000:]
+    rows = {
+        row.split(",")[0]: row.split(",") for row in (tmp_path / "class.csv").read_text().splitlines()[1:]
+    }
+    assert rows["alice.ipynb"][2] == "11" and rows["zed.ipynb"][2] == "0", rows

@@ -4,8 +4,11 @@ The format is described in ``exercises/FORMAT.md``.
 """
 
 import ast
+import errno
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
@@ -170,21 +173,38 @@ def _decode(raw):
     return data
 
 
-def read_notebook(path):
+def _read_file(path, follow_links):
+    """The first bytes of a regular file (one over the cap), judged on what was opened, not on its path.
+
+    Opened without blocking (a FIFO would wait for a writer) and, with ``follow_links`` False, not
+    through a symbolic link: a file of a folder students can write to may be swapped for a link (to
+    a master) between the listing that refused links and this read.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | (0 if follow_links else os.O_NOFOLLOW)
+    try:
+        handle = os.open(path, flags)
+    except FileNotFoundError:
+        raise NotebookError(NOT_READABLE) from None
+    except OSError as error:
+        raise NotebookError(NOT_A_FILE if error.errno == errno.ELOOP else NOT_READABLE) from None
+    with os.fdopen(handle, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise NotebookError(NOT_A_FILE)
+        try:
+            return stream.read(MAX_NOTEBOOK_BYTES + 1)  # at most one byte over the cap, whatever stat said
+        except OSError:
+            raise NotebookError(NOT_READABLE) from None
+
+
+def read_notebook(path, follow_links=True):
     """Read a notebook file (nbformat 4); raise :class:`NotebookError` saying why if it is not one.
 
     Total: whatever the bytes (any size, nesting, encoding or JSON value), the answer is a notebook
     or a :class:`NotebookError` whose message is one of the fixed reasons above (no byte of the
-    file is quoted, nor its name: the caller names the file).
+    file is quoted, nor its name: the caller names the file). A submission is read with
+    ``follow_links`` False: a symbolic link is "not a regular file".
     """
-    path = Path(path)
-    try:
-        if not path.is_file():
-            raise NotebookError(NOT_A_FILE if path.exists() else NOT_READABLE)
-        with path.open("rb") as stream:  # at most one byte over the cap, whatever stat said
-            raw = stream.read(MAX_NOTEBOOK_BYTES + 1)
-    except OSError:
-        raise NotebookError(NOT_READABLE) from None
+    raw = _read_file(Path(path), follow_links)
     if not raw:
         raise NotebookError(EMPTY)
     if len(raw) > MAX_NOTEBOOK_BYTES:
