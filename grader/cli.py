@@ -43,7 +43,7 @@ from grader.report.outputs import text_report, write_csv, write_gradebook_csv, w
 from grader.run import sandbox, unprivileged
 from grader.run.kernel import MAX_ROOT, KernelStartFailed, start_failures
 from grader.run.sandbox import SandboxLimits, SandboxUnavailable
-from grader.vocabulary import FileName, MasterText, Message, show
+from grader.vocabulary import FileName, MasterText, Message, StudentId, show
 
 EXIT_OK, EXIT_NOT_FULL, EXIT_USAGE, EXIT_INTERNAL, EXIT_NOT_GRADED = 0, 1, 2, 3, 4
 
@@ -455,7 +455,7 @@ def _student_id(path, name, id_from):
     if id_from == "filename":
         return Path(name).stem, None
     try:
-        notebook = read_notebook(path)
+        notebook = read_notebook(path, follow_links=False)
     except ValueError:
         return None, None  # grade() reports the unreadable notebook
     text = declared_student_id_text(notebook)
@@ -611,8 +611,11 @@ def grade_folder(master, folder, args, limits):
             if not isinstance(result, NotGraded):
                 write_json(Path(args.json_dir) / f"{name}.json", result)
     if args.csv and args.id_column:
-        write_gradebook_csv(args.csv, graded, master.questions, args.id_column, Path(master.path).stem)
+        assignment = Path(master.path).stem
+        ambiguous = write_gradebook_csv(args.csv, graded, master.questions, args.id_column, assignment)
         show(Message("wrote gradebook", path=MasterText(str(args.csv)), column=MasterText(args.id_column)))
+        for student_id, count in ambiguous.items():  # a STUDENT_ID naming a classmate: no row for either
+            show(Message("id claimed twice", student_id=StudentId(student_id), count=count))
     elif args.csv:
         write_csv(args.csv, graded, master.questions)
         show(Message("wrote", path=MasterText(str(args.csv))))

@@ -283,9 +283,9 @@ def _answer_cell(cells_info, question):
     by_id = [i for i, info, _ in cells_info if info.get("role") == "answer" and info.get("id") == question.id]
     if by_id:
         return by_id[-1]
-    pattern = re.compile(
-        rf"^\s*(def\s+{question.answer}\b|class\s+{question.answer}\b|{question.answer}\s*=)", re.MULTILINE
-    )
+    # [ \t], not \s: a \s* at each line start ran over every later blank line (quadratic in the cell)
+    name = re.escape(question.answer)
+    pattern = re.compile(rf"^[ \t]*(def[ \t]+{name}\b|class[ \t]+{name}\b|{name}[ \t]*=)", re.MULTILINE)
     by_name = [i for i, _, source in cells_info if pattern.search(source)]
     return by_name[-1] if by_name else None
 
@@ -342,6 +342,7 @@ _UNREADABLE = (
     master_reasons.TOO_LARGE,
     master_reasons.NOT_UTF8,
     master_reasons.TOO_DEEP,
+    master_reasons.TOO_MANY_PARTS,
     master_reasons.INVALID_JSON,
     master_reasons.SURROGATE,
     master_reasons.NO_CELLS,
@@ -477,7 +478,7 @@ def grade(master, submission_path, student_id=None, limits=None, session=None):
     result = SubmissionResult(str(submission_path), str(master.path), student_id or "")
     try:
         try:
-            notebook = read_notebook(submission_path)
+            notebook = read_notebook(submission_path, follow_links=False)
         except NotebookError as error:
             result.student_id = resolve_student_id(None, student_id)
             unreadable = Message("not gradable", why=_unreadable(error, submission_path))

@@ -168,6 +168,8 @@ PHRASES = {
     "id mismatch": "the file name says {file_id} but the notebook's STUDENT_ID says {declared}",
     "id mismatches": "Student ids: {count} submission(s) whose file name and STUDENT_ID disagree:",
     "id mismatch line": "  {check}",
+    "id claimed twice": "student id '{student_id}' is given by {count} submissions: none of them is in the "
+    "gradebook import (the class CSV names them; enter that grade by hand)",
     "report followed": "marked through follow-through, not on your own chain",
     "report own chain": "  note: the other questions were marked on your own chain of answers",
     "report note": "  note: {note}",

@@ -53,6 +53,7 @@ REASONS = tuple(
         "TOO_LARGE",
         "NOT_UTF8",
         "TOO_DEEP",
+        "TOO_MANY_PARTS",
         "INVALID_JSON",
         "SURROGATE",
         "NO_CELLS",

@@ -54,7 +54,10 @@ def decode(node, depth=0):
     if tag == "int" and type(value) is int:
         return value
     if tag == "float":
-        return float(_number(value, (float, int)))
+        try:
+            return float(_number(value, (float, int)))
+        except OverflowError:  # an int no float holds, e.g. 10**400: only a forged report has one
+            raise BadReport("a number is too large") from None
     if tag == "str" and type(value) is str:
         return value
     if tag == "sympy" and type(value) is str:
@@ -79,7 +82,10 @@ def _decode_array(node):
     if allowed is None or not all(type(v) in allowed for v in values):
         raise BadReport("malformed array data")
     numpy_dtype = {"float": np.float64, "int": np.int64, "bool": bool}[dtype]
-    return np.array(values, dtype=numpy_dtype).reshape(shape)
+    try:
+        return np.array(values, dtype=numpy_dtype).reshape(shape)
+    except OverflowError:  # 10**400 as a float, 2**70 as an int64: only a forged report has one
+        raise BadReport("a number of the array is too large") from None
 
 
 def describe(value):

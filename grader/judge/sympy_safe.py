@@ -291,6 +291,21 @@ def compare(student_text, reference_text, mistakes, domain, time_limit):
         signal.signal(signal.SIGALRM, previous)
 
 
+def _address_space():
+    """Bytes of this process's address space (``VmSize``), or 0 where /proc does not say.
+
+    A forked child inherits all of it: past 1 GB (a many-core machine's thread stacks and BLAS
+    buffers, a worker grown by an earlier submission), a limit of CHILD_MEMORY in all left SymPy
+    no room to import a module, and a right answer failed.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            line = next(line for line in status if line.startswith("VmSize:"))
+    except (OSError, StopIteration):
+        return 0
+    return int(line.split()[1]) * 1024
+
+
 def compare_bounded(student_text, reference_text, mistakes, domain, time_limit):
     """:func:`compare` in a forked child: parse and comparison under one wall-clock limit, memory capped.
 
@@ -305,7 +320,8 @@ def compare_bounded(student_text, reference_text, mistakes, domain, time_limit):
     if pid == 0:  # the child: compute, write one JSON line, exit without cleanup
         os.close(read_end)
         try:
-            resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
+            memory = _address_space() + CHILD_MEMORY  # on top of the grader's own, which the fork keeps
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
             cpu = int(deadline_seconds) + 1
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
             result = compare(student_text, reference_text, mistakes, domain, float(time_limit))

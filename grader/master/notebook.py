@@ -4,8 +4,11 @@ The format is described in ``exercises/FORMAT.md``.
 """
 
 import ast
+import errno
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
@@ -83,22 +86,48 @@ def _join(source):
 
 
 MAX_DEPTH = 64  # levels of JSON arrays and objects a notebook may nest (Jupyter's own files: about 7)
-_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+MAX_PARTS = 100_000  # JSON arrays and objects a notebook may hold (the course's largest: about 400)
+# a string, or an unterminated one up to the end (json.loads stops there): every match that starts
+# succeeds, so no quote inside a broken string starts a match again (quadratic: 200 KB took half an
+# hour); possessive (*+): no backtracking stack of a state per escape (16 MB of \" took 450 MB)
+_JSON_STRING = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+(?:"|\\?\Z)', re.DOTALL)
 _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 _STEP = tuple(1 if b in b"[{" else -1 for b in range(256))
 
 
-def json_depth(raw):
+_BATCH = 200_000  # strings removed per pass: re.sub keeps a piece per string (1.2 GB for 6.6 million at once)
+
+
+def json_brackets(raw):
+    """The brackets of the JSON text ``raw`` (UTF-8 bytes) outside its strings, in order (no parsing).
+
+    Strings are removed ``_BATCH`` at a time; what comes before the first string left is outside every
+    string (each match succeeds), so its brackets are kept and the next pass reads only the rest.
+    """
+    parts = []
+    while True:
+        raw, removed = _JSON_STRING.subn(b"", raw, count=_BATCH)
+        cut = raw.find(b'"') if removed == _BATCH else -1
+        if cut < 0:
+            parts.append(raw.translate(None, _NOT_BRACKET))
+            return b"".join(parts)
+        parts.append(raw[:cut].translate(None, _NOT_BRACKET))
+        raw = raw[cut:]
+
+
+def json_depth(raw, brackets=None):
     """How deep the arrays and objects of the JSON text ``raw`` (UTF-8 bytes) nest, without parsing it.
 
     Strings are skipped (a bracket inside one does not count), then each ``[``/``{`` counts +1 and
     each ``]``/``}`` -1; the depth is the highest running total. On valid JSON this is exactly the
     nesting that :func:`json.loads` recurses through; on invalid JSON it is exact for the valid
-    prefix that ``json.loads`` reads before it stops, so a text whose depth is small can never
+    prefix that ``json.loads`` reads before it stops (an unterminated string runs to the end of the
+    text, where json.loads stops too), so a text whose depth is small can never
     make ``json.loads`` (or any recursive walk of what it returns) exceed Python's recursion limit.
-    Linear time: about 1.5 s for the most bracket-dense 20 MB.
+    Linear time: about 1.5 s for the most bracket-dense 20 MB. ``brackets``: :func:`json_brackets` of
+    ``raw``, when the caller has them already.
     """
-    brackets = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKET)
+    brackets = json_brackets(raw) if brackets is None else brackets
     return max(accumulate(map(_STEP.__getitem__, brackets), initial=0))
 
 
@@ -109,6 +138,7 @@ EMPTY = "it is an empty file, not a notebook"
 TOO_LARGE = f"it is larger than {MAX_NOTEBOOK_BYTES // 1_000_000} MB"
 NOT_UTF8 = "it is not a notebook: its bytes are not UTF-8 text (Jupyter saves notebooks as UTF-8)"
 TOO_DEEP = f"it is not a notebook: its JSON nests deeper than {MAX_DEPTH} levels"
+TOO_MANY_PARTS = f"it is not a notebook: it holds more than {MAX_PARTS} JSON arrays and objects"
 INVALID_JSON = "it is not a notebook: invalid JSON"
 SURROGATE = "it is not a valid notebook: it holds text that is not valid Unicode (a lone surrogate, \\ud800)"
 NO_CELLS = "it is not a notebook: no list of cells"
@@ -123,8 +153,11 @@ def _decode(raw):
         text = raw.decode("utf-8-sig")  # a byte-order mark (Windows editors write one) is dropped
     except UnicodeDecodeError:
         raise NotebookError(NOT_UTF8) from None
-    if json_depth(raw) > MAX_DEPTH:
+    brackets = json_brackets(raw)
+    if json_depth(raw, brackets) > MAX_DEPTH:
         raise NotebookError(TOO_DEEP)
+    if brackets.count(b"{") + brackets.count(b"[") > MAX_PARTS:  # 19 MB of tiny cells: 0.8 GB once parsed
+        raise NotebookError(TOO_MANY_PARTS)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -140,21 +173,38 @@ def _decode(raw):
     return data
 
 
-def read_notebook(path):
+def _read_file(path, follow_links):
+    """The first bytes of a regular file (one over the cap), judged on what was opened, not on its path.
+
+    Opened without blocking (a FIFO would wait for a writer) and, with ``follow_links`` False, not
+    through a symbolic link: a file of a folder students can write to may be swapped for a link (to
+    a master) between the listing that refused links and this read.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | (0 if follow_links else os.O_NOFOLLOW)
+    try:
+        handle = os.open(path, flags)
+    except FileNotFoundError:
+        raise NotebookError(NOT_READABLE) from None
+    except OSError as error:
+        raise NotebookError(NOT_A_FILE if error.errno == errno.ELOOP else NOT_READABLE) from None
+    with os.fdopen(handle, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise NotebookError(NOT_A_FILE)
+        try:
+            return stream.read(MAX_NOTEBOOK_BYTES + 1)  # at most one byte over the cap, whatever stat said
+        except OSError:
+            raise NotebookError(NOT_READABLE) from None
+
+
+def read_notebook(path, follow_links=True):
     """Read a notebook file (nbformat 4); raise :class:`NotebookError` saying why if it is not one.
 
     Total: whatever the bytes (any size, nesting, encoding or JSON value), the answer is a notebook
     or a :class:`NotebookError` whose message is one of the fixed reasons above (no byte of the
-    file is quoted, nor its name: the caller names the file).
+    file is quoted, nor its name: the caller names the file). A submission is read with
+    ``follow_links`` False: a symbolic link is "not a regular file".
     """
-    path = Path(path)
-    try:
-        if not path.is_file():
-            raise NotebookError(NOT_A_FILE if path.exists() else NOT_READABLE)
-        with path.open("rb") as stream:  # at most one byte over the cap, whatever stat said
-            raw = stream.read(MAX_NOTEBOOK_BYTES + 1)
-    except OSError:
-        raise NotebookError(NOT_READABLE) from None
+    raw = _read_file(Path(path), follow_links)
     if not raw:
         raise NotebookError(EMPTY)
     if len(raw) > MAX_NOTEBOOK_BYTES:
@@ -346,9 +396,25 @@ def declared_precision(hidden_source, kind, where):
     return node.value
 
 
+def python_literal(text):
+    """``text`` as a double-quoted Python literal of printable ASCII that Python reads back as ``text``.
+
+    Not ``json.dumps``: it writes a character beyond U+FFFF (an emoji) as two surrogate escapes, which
+    Python reads as two lone surrogates, so the master's ``STUDENT_ID.encode("utf-8")`` failed.
+    """
+
+    def escaped(char):
+        if char in '"\\':
+            return "\\" + char
+        return char if " " <= char <= "~" else f"\\U{ord(char):08x}"
+
+    return '"' + "".join(map(escaped, text)) + '"'
+
+
 def with_student_id(parameters_source, student_id):
     """Return the parameters cell with its ``STUDENT_ID = ...`` line set to ``student_id``."""
-    return STUDENT_ID_LINE.sub(lambda _: f"STUDENT_ID = {json.dumps(student_id)}", parameters_source, count=1)
+    line = f"STUDENT_ID = {python_literal(student_id)}"
+    return STUDENT_ID_LINE.sub(lambda _: line, parameters_source, count=1)
 
 
 MAX_STUDENT_ID = 64

@@ -31,7 +31,7 @@ def id_mismatch(path, name):
         declares the file's stem, or cannot be read (its grade says so).
     """
     try:
-        declared = declared_student_id_text(read_notebook(path))
+        declared = declared_student_id_text(read_notebook(path, follow_links=False))
     except (NotebookError, RecursionError, MemoryError):
         return None
     stem = Path(name).stem

@@ -9,6 +9,7 @@ CSV files: a cell that would start a formula is neutralised (:func:`spreadsheet_
 import json
 import os
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 from grader.report.plain import markdown_text
@@ -190,6 +191,12 @@ def _text(value):
     return Message("teacher text", text=value)
 
 
+def claimed_twice(results):
+    """``{student id: number of submissions}`` for the ids that more than one submission gives."""
+    counts = Counter(str(result.student_id) for result in results)
+    return {student_id: count for student_id, count in sorted(counts.items()) if count > 1}
+
+
 def write_gradebook_csv(path, results, questions, id_column, assignment):
     """A gradebook import (Canvas, Moodle): one row per student keyed by ``id_column``, points only.
 
@@ -197,7 +204,13 @@ def write_gradebook_csv(path, results, questions, id_column, assignment):
     The total goes to a file of its own, :func:`totals_path` (``id_column``, ``"<assignment> total"``):
     in one file, Canvas would import it as one more assignment and count every point twice.
     Statuses and hints stay in the default CSV and the JSON reports.
+
+    An id that several submissions give (:func:`claimed_twice`; with ``--id-from notebook`` a
+    ``STUDENT_ID`` can name a classmate) gets no row: Canvas and Moodle apply rows in order, so the
+    last one would replace the others' grade. Returns those ids, for the teacher to settle by hand.
     """
+    ambiguous = claimed_twice(results)
+    results = [result for result in results if str(result.student_id) not in ambiguous]
     header = [_text(MasterText(id_column))]
     header += [_text(MasterText(f"{assignment} {q.id}")) for q in questions]
     rows = [header]
@@ -209,6 +222,7 @@ def write_gradebook_csv(path, results, questions, id_column, assignment):
         totals.append([_text(StudentId(str(result.student_id))), float(result.score)])
     _write_rows(path, rows)
     _write_rows(totals_path(path), totals)  # a file of its own: an LMS import would take it as one more item
+    return ambiguous
 
 
 def totals_path(path):
