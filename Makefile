@@ -68,6 +68,8 @@ test: $(STAMP)  ## every test: ruff, unit tests, nbval over every notebook, the 
 	@$(BIN)/ruff check .
 	@$(SAY) "pytest: unit tests of nnlib and the grader (the grader's sandbox needs bubblewrap)"
 	@bash scripts/ensure_bwrap.sh
+	@# MathJax in Node: the practice pages' formulas are converted at build time, and unit tests convert some
+	@$(MAKE) --no-print-directory node_modules/.package-lock.json
 	@$(BIN)/pytest tests --ignore=tests/browser --ignore=tests/built -n $(PYTEST_WORKERS)
 	@$(SAY) "doctest: the examples in nnlib's docstrings"
 	@$(BIN)/pytest --doctest-modules nnlib -p no:cacheprovider
