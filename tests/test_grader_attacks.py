@@ -575,15 +575,21 @@ def test_a_dead_grading_worker_is_replaced(tmp_path):
     # the others keep their marks.
     folder = tmp_path / "class"
     folder.mkdir()
+    # Each kernel of this run leaves a token in its working folder (inside its kernel folder):
+    # a kernel folder left behind is found by its token, whatever other tests, running at the
+    # same time on other workers, keep in /tmp meanwhile.
+    token = f"run-{secrets.token_hex(8)}"
+    mark = code_cell(f"open({token!r}, 'w').close()")
     honest = master_copy(WARMUP)
+    honest["cells"].insert(2, mark)
     for name in ("ann.ipynb", "ben.ipynb", "cid.ipynb"):
         write(honest, folder / name)
     notebook = student_version(WARMUP)
     notebook["cells"].insert(2, code_cell(WORKER_KILLER))
+    notebook["cells"].insert(2, mark)
     write(notebook, folder / "a_killer.ipynb")  # first: the others are still queued when it strikes
     private_tmp = tmp_path / "tmp"  # the killed worker cannot clean its kernels' folders: the run's root does
     private_tmp.mkdir()
-    left_before = set(glob.glob("/tmp/gk-*"))
     completed = run_cli(
         "grade",
         WARMUP,
@@ -604,4 +610,9 @@ def test_a_dead_grading_worker_is_replaced(tmp_path):
     assert "a_killer.ipynb: not graded, rerun" in completed.stdout
     # this TMPDIR is too long for a kernel's socket paths: its folders went to /tmp, and were left there
     # by the killed worker (6 a run) until the run's root moved to /tmp as well
-    assert not set(glob.glob("/tmp/gk-*")) - left_before
+    left = [
+        path
+        for pattern in ("/tmp/gk-*/work/", "/tmp/gr-*/gk-*/work/", f"{private_tmp}/**/")
+        for path in glob.glob(pattern + token, recursive=True)
+    ]
+    assert not left, left
