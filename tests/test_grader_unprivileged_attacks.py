@@ -406,24 +406,36 @@ def data():
             left.unlink()
 
 
+def _reports(data):
+    """The hostile cell's reports: one per kernel of the submission (the warm-up's q4, q5 and q8 forbid
+    nnlib.losses, so a second kernel runs it as well). The probe aims at any other kernel's user (the
+    master's, or the submission's other kernel); one at least must have seen one, or nothing was tried.
+    """
+    reports = sorted((data / "drop").glob("report-*.json"))
+    assert reports, "the hostile cell did not run"
+    found = [json.loads(report.read_text())["found"] for report in reports]
+    assert any(found), "no other kernel was seen running"
+    return reports
+
+
 def test_a_kernel_cannot_reach_the_master_kernel_nor_make_root_follow_its_links(data):
     hostile_notebook(data / "hostile.ipynb", PROBE_THE_MASTER)
     graded = run_in_container(MASTER_INSIDE, "/data/hostile.ipynb", "--unprivileged", data=data)
     assert graded.returncode == 0 and "Total: 11/11" in graded.stdout, graded.stdout + graded.stderr
-    reports = list((data / "drop").glob("report-*.json"))
-    assert len(reports) == 1, "the hostile cell did not run"
-    seen = json.loads(reports[0].read_text())
-    assert seen["found"], "the master's kernel was not seen running"
-    for attempt in ("environ", "fds", "cwd", "root", "mem", "signal", "connection_file", "channel",
-                    "its_root", "its_work", "connect"):
-        assert seen[attempt] == "PermissionError", (attempt, seen)
-    none = "0" * 16
-    assert seen["privileges"] == {"CapPrm": none, "CapEff": none, "CapAmb": none, "NoNewPrivs": "1"}
-    assert seen["inherited"] == []
-    assert seen["master_files"] == []
+    reports = _reports(data)
+    for report in reports:
+        seen = json.loads(report.read_text())
+        for attempt in ("environ", "fds", "cwd", "root", "mem", "signal", "connection_file", "channel",
+                        "its_root", "its_work", "connect"):
+            outcome = seen.get(attempt, "no kernel seen")
+            assert outcome in ("PermissionError", "no kernel seen"), (attempt, seen)
+        none = "0" * 16
+        assert seen["privileges"] == {"CapPrm": none, "CapEff": none, "CapAmb": none, "NoNewPrivs": "1"}
+        assert seen["inherited"] == []
+        assert seen["master_files"] == []
+        uid = int(report.stem.split("-")[1])
+        assert not Path(f"/dev/shm/attack-{uid}").exists()
     assert (data / "victim" / "keep.txt").read_text() == "keep"  # root removed the links, not their targets
-    uid = int(reports[0].stem.split("-")[1])
-    assert not Path(f"/dev/shm/attack-{uid}").exists()
     assert not [p for p in Path("/dev/shm").iterdir() if p.name == "attack-link"]
 
 
@@ -535,9 +547,9 @@ def test_a_kernel_cannot_connect_to_the_master_kernels_loopback_port(data):
     hostile_notebook(data / "hostile.ipynb", PROBE_THE_MASTER)
     graded = run_in_container(MASTER_INSIDE, "/data/hostile.ipynb", "--unprivileged", data=data)
     assert graded.returncode == 0, graded.stdout + graded.stderr
-    seen = json.loads(next((data / "drop").glob("report-*.json")).read_text())
-    assert seen["found"], "the master's kernel was not seen running"
-    assert seen["tcp_listening"] == [] or seen["connect_tcp"] != "done", seen
+    for report in _reports(data):
+        seen = json.loads(report.read_text())
+        assert seen.get("tcp_listening", []) == [] or seen["connect_tcp"] != "done", seen
 
 
 def test_a_deep_tree_in_the_kernels_own_folder_does_not_stop_the_grading(data):
