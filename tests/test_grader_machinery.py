@@ -81,6 +81,34 @@ def test_a_sandbox_is_one_cpu_cgroup_of_at_most_one_cpu():
     assert not path.exists(), "the cgroup is removed with the kernel"
 
 
+BIG_OUTPUT = (
+    "from IPython.display import display\n"
+    "display({{'image/png': 'A' * {size}, 'text/plain': 'x'}}, raw=True)"
+)
+
+
+@pytest.mark.parametrize("during", ["run", "after the time limit"])
+def test_an_output_dropped_by_zmq_does_not_cost_the_later_outputs(during):
+    """ZMQ drops an output over MAX_MESSAGE by disconnecting the iopub socket, which never came back:
+    every later output was lost and every later execution waited INTERRUPT_GRACE for its idle status."""
+    size = kernel_module.MAX_MESSAGE + (1 << 20)
+    kernel = Kernel(limits=SandboxLimits())
+    try:
+        if during == "run":
+            dropped = kernel.execute(BIG_OUTPUT.format(size=size), 60)
+            assert dropped.status == "ok" and dropped.truncated
+        else:  # the output comes while the grader interrupts the cell
+            code = "import signal, time\nsignal.signal(signal.SIGINT, lambda *_: None)\ntime.sleep(2)\n"
+            dropped = kernel.execute(code + BIG_OUTPUT.format(size=size), 1)
+            assert dropped.status == "timeout"
+        for number in range(3):
+            later = kernel.execute(f"print('still here', {number})\n{number} * 2", 60)
+            assert later.status == "ok" and not later.truncated, later
+            assert later.stdout == f"still here {number}\n{number * 2}", later.stdout
+    finally:
+        kernel.shutdown()
+
+
 def test_a_cpu_hog_does_not_cost_a_classmate_marks(tmp_path):
     """3 honest notebooks beside one that forks 100 busy loops in sessions of their own, --jobs 2.
 

@@ -199,12 +199,13 @@ class Kernel:
             for socket in sockets:
                 self._poll.register(socket, zmq.POLLIN)
             # ZMQ drops a message over MAX_MESSAGE by disconnecting: seen on the shell channel,
-            # that is a reply too large, told at once instead of after the time limit
-            self._shell_monitor = sockets[0].get_monitor_socket(zmq.EVENT_DISCONNECTED)
-            self._poll.register(self._shell_monitor, zmq.POLLIN)
-            if getattr(self, "_iopub_monitor", None) is None:  # an output too large: counted as such
-                self._iopub_monitor = sockets[1].get_monitor_socket(zmq.EVENT_DISCONNECTED)
-            self._poll.register(self._iopub_monitor, zmq.POLLIN)
+            # that is a reply too large, told at once instead of after the time limit; seen on
+            # iopub, an output too large, counted as such
+            for socket, name in zip(sockets, ("_shell_monitor", "_iopub_monitor"), strict=True):
+                if getattr(self, name, None) is None:  # a monitor's address of its own: never reused
+                    address = f"inproc://monitor-{name.strip('_')}-{secrets.token_hex(8)}"
+                    setattr(self, name, socket.get_monitor_socket(zmq.EVENT_DISCONNECTED, address))
+                self._poll.register(getattr(self, name), zmq.POLLIN)
         return self._poll
 
     def _renew_shell(self):
@@ -221,6 +222,35 @@ class Kernel:
         self.client.session.session = secrets.token_hex(16)
         self._poll = self._shell_monitor = None
         self.client.shell_channel.start()
+
+    def _renew_iopub(self, on_message=None, seconds=1.0):
+        """A new iopub socket after ZMQ dropped an output over MAX_MESSAGE by disconnecting the old one.
+
+        The old socket does not come back: without this every later output and idle status would be
+        lost, and each later execution would wait :data:`INTERRUPT_GRACE` for an idle that never
+        comes. The new subscription is in place when the kernel's ``iopub_welcome`` arrives (waited
+        for at most ``seconds``); messages read meanwhile go to ``on_message``.
+        """
+        try:
+            self.client.iopub_channel.socket.disable_monitor()
+        except zmq.ZMQError:
+            pass
+        if getattr(self, "_iopub_monitor", None) is not None:
+            self._iopub_monitor.close(linger=0)
+        self._poll = self._iopub_monitor = None  # a new poller, with a new monitor on the new socket
+        self.client.iopub_channel.close()
+        self.client._iopub_channel = None
+        self.client.iopub_channel.start()
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                message = self._recv("iopub", deadline - time.monotonic())
+            except queue.Empty:
+                return
+            if message.get("msg_type") == "iopub_welcome":
+                return
+            if on_message is not None:
+                on_message(message)
 
     def _shell_dropped(self, ready, name="_shell_monitor"):
         """True when the shell channel was disconnected (a message over MAX_MESSAGE was dropped)."""
@@ -324,6 +354,14 @@ class Kernel:
             if self._shell_dropped(ready, "_iopub_monitor"):  # an output over MAX_MESSAGE, dropped
                 result.output_bytes += MAX_MESSAGE
                 result.truncated = True
+
+                def collect(message):
+                    nonlocal idle
+                    if message["parent_header"].get("msg_id") == msg_id:
+                        idle = idle or self._collect(message, result, kept)
+
+                self._renew_iopub(collect)
+                continue
             if self._shell_dropped(ready):
                 self._renew_shell()
                 if reply is None:
@@ -398,7 +436,10 @@ class Kernel:
         iopub = self.client.iopub_channel.socket
         while time.monotonic() < deadline:
             ready = dict(self._poller(shell, iopub).poll(100))
-            self._shell_dropped(ready, "_iopub_monitor")  # events read, outputs dropped anyway
+            if self._shell_dropped(ready, "_iopub_monitor"):  # late outputs are dropped anyway
+                self._renew_iopub()
+                iopub = self.client.iopub_channel.socket
+                continue
             if self._shell_dropped(ready):
                 self._renew_shell()
                 return None, False  # its reply was dropped: the kernel counts as stuck
