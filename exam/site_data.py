@@ -118,10 +118,22 @@ def variant_numbers(slug, count=VARIANTS):
     return tuple(numbers)
 
 
+# A full stop, comma, semicolon or colon right after an inline formula, with what follows it (the end of the
+# text, a space, a closing bracket): it goes into the formula, so that a browser never starts a line with it
+# ("L = 0.6579" and a lone "." on a phone). _ext/math_punctuation.py does the same for the book's pages.
+TRAILING_MARK = re.compile(r"^([.,;:])(?=$|[\s)\]])")
+
+
 def _math_inline(self, tokens, idx, options, env):
+    tex = tokens[idx].content
+    following = tokens[idx + 1] if idx + 1 < len(tokens) and tokens[idx + 1].type == "text" else None
+    mark = TRAILING_MARK.match(following.content) if following is not None else None
+    if mark is not None:
+        tex += mark.group(1)
+        following.content = following.content[1:]
     if env.get("math"):
-        return env["math"](tokens[idx].content, False)
-    return "\\(" + html.escape(tokens[idx].content, quote=False) + "\\)"
+        return env["math"](tex, False)
+    return "\\(" + html.escape(tex, quote=False) + "\\)"
 
 
 def _math_block(self, tokens, idx, options, env):
