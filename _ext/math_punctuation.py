@@ -3,7 +3,7 @@
 On a phone the answer key showed "L = ... = 0.6579" and a lone "." on the next line: a browser may
 break a line between an inline formula (MathJax's ``mjx-container``) and the text that follows it,
 so the full stop of "$L = 0.6579$." started a line of its own. This HTML post-transform moves a
-full stop, comma, semicolon or colon that directly follows an inline formula into the formula
+full stop, comma or semicolon that directly follows an inline formula into the formula
 (``$L = 0.6579.$``): MathJax breaks an inline formula only after a relation or an operator, never
 before that punctuation. The PDF keeps the sources' form (LaTeX does not start a line with "."). The
 practice pages' data files get the same (``exam.site_data``).
@@ -41,7 +41,7 @@ class PunctuationIntoInlineMath(SphinxPostTransform):
             place = next(i for i, child in enumerate(siblings) if child is following)
             rest = nodes.Text(str(following)[1:])
             rest.parent = following.parent
-            siblings[place : place + 1] = [rest] if rest else []
+            siblings[place : place + 1] = [rest] if len(rest) else []  # a node is always true
 
 
 def setup(app):

@@ -54,8 +54,9 @@ CLOSING = {")", "]", "}", "|", "\u2016", "\u2309", "\u230b", "\u27e9"}
 # \lvert d\rvert: MathJax marks the bars' TeX class; MathML Core spaces a bar as a fence only by its form
 FENCE_CLASS = re.compile(r' data-mjx-texclass="(OPEN|CLOSE)"')
 FENCE_FORMS = {"OPEN": "prefix", "CLOSE": "postfix"}
-# a slash is an ordinary symbol in TeX (\partial L/\partial z), not a spaced operator
-SLASH = "<mo>/</mo>"
+# a slash is an ordinary symbol in TeX (\partial L/\partial z), not a spaced operator; so is a full stop
+# (a sentence's, moved into its formula: _ext/math_punctuation.py), which MathML Core spaced as "0.1 ."
+UNSPACED = ("/", ".")
 
 
 def _unary(match):
@@ -69,13 +70,15 @@ def compact(mathml):
     """MathJax's MathML without its data attributes, indentation and numeric character references, with the
     spacing MathJax gives by TeX's rules written out where MathML Core would read it otherwise: an accent
     marked on its ``<mover>``, a unary sign as a prefix, the bars of ``\\lvert d\\rvert`` as fences, a
-    slash unspaced."""
+    slash and a full stop unspaced."""
     text = BETWEEN_TAGS.sub("><", mathml.strip())
     text = CHARACTER_REFERENCE.sub(
         lambda m: m.group(0) if chr(int(m.group(1), 16)) in KEPT_ESCAPED else chr(int(m.group(1), 16)), text)
     text = UNARY_SIGN.sub(_unary, ALL_BUT_CLASS.sub("", text))  # the class tells an opening bar
     text = FENCE_CLASS.sub(lambda m: f' form="{FENCE_FORMS[m.group(1)]}"', text)
-    text = DROPPED_ATTRIBUTES.sub("", text).replace(SLASH, '<mo lspace="0" rspace="0">/</mo>')
+    text = DROPPED_ATTRIBUTES.sub("", text)
+    for symbol in UNSPACED:
+        text = text.replace(f"<mo>{symbol}</mo>", f'<mo lspace="0" rspace="0">{symbol}</mo>')
     return ACCENT_OVER.sub(r'<mover accent="true">\1', text)
 
 

@@ -118,10 +118,11 @@ def variant_numbers(slug, count=VARIANTS):
     return tuple(numbers)
 
 
-# A full stop, comma, semicolon or colon right after an inline formula, with what follows it (the end of the
-# text, a space, a closing bracket): it goes into the formula, so that a browser never starts a line with it
-# ("L = 0.6579" and a lone "." on a phone). _ext/math_punctuation.py does the same for the book's pages.
-TRAILING_MARK = re.compile(r"^([.,;:])(?=$|[\s)\]])")
+# A full stop, comma or semicolon right after an inline formula, with what follows it (the end of the text, a
+# space, a closing bracket): it goes into the formula, so that a browser never starts a line with it ("L =
+# 0.6579" and a lone "." on a phone). _ext/math_punctuation.py does the same for the book's pages. Not a
+# colon: in a formula TeX spaces it as a relation ("a_k(1 - a_k) : delta_1").
+TRAILING_MARK = re.compile(r"^([.,;])(?=$|[\s)\]])")
 
 
 def _math_inline(self, tokens, idx, options, env):

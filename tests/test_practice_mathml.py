@@ -47,6 +47,8 @@ def convert():
                  "<mi>y</mi></math>"),
     (r"\partial L/\partial z",
      '<math><mi>\u2202</mi><mi>L</mi><mo lspace="0" rspace="0">/</mo><mi>\u2202</mi><mi>z</mi></math>'),
+    # a sentence's full stop, moved into its formula (_ext/math_punctuation.py), sits close as in TeX
+    ("L = 0.5.", '<math><mi>L</mi><mo>=</mo><mn>0.5</mn><mo lspace="0" rspace="0">.</mo></math>'),
     ("x<y", "<math><mi>x</mi><mo>&lt;</mo><mi>y</mi></math>"),
     (r"\lvert d\rvert", '<math><mo form="prefix" fence="false" stretchy="false">|</mo><mi>d</mi>'
                         '<mo form="postfix" fence="false" stretchy="false">|</mo></math>'),

@@ -119,12 +119,12 @@
     if (!shown(cell)) { continue; }
     check("table cell", cell, textRects(cell));
   }
-  // a full stop, comma, semicolon or colon never starts a line after a formula (the answer key showed
+  // a full stop, comma or semicolon never starts a line after a formula (the answer key showed
   // "L = ... = 0.6579" and a lone "." below it): the mark's first rectangle lies on the formula's last line
   const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const before = n.previousSibling;
-    if (!/^[.,;:]/.test(n.textContent) || !before || before.nodeType !== Node.ELEMENT_NODE ||
+    if (!/^[.,;]/.test(n.textContent) || !before || before.nodeType !== Node.ELEMENT_NODE ||
         !before.matches("mjx-container, math, span.math") || !shown(n.parentElement)) { continue; }
     const mark = document.createRange();
     mark.setStart(n, 0);
