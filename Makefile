@@ -121,8 +121,8 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 pdf: $(STAMP) $(BOOK_CONFIG)  ## the whole book as one PDF: _build/latex/book.pdf (installs TeX Live when missing)
 	@bash scripts/ensure_texlive.sh
-	@$(SAY) "Building the book as a PDF into _build/latex/book.pdf (LaTeX builder, xelatex; notebooks: $(EXECUTE))"
-	@$(BIN)/jupyter-book build . --config $(BOOK_CONFIG) --builder pdflatex
+	@$(SAY) "Building the book as a PDF into _build/latex/book.pdf (LaTeX builder, xelatex, -n -W --keep-going; notebooks: $(EXECUTE))"
+	@$(BIN)/jupyter-book build . --config $(BOOK_CONFIG) --builder pdflatex -n -W --keep-going
 
 bench: $(STAMP)  ## benchmarks (not tests): one training step vs raw matmul; grading speed
 	@$(SAY) "Benchmark: one training step of a 784-256-10 MLP against numpy's raw matmul"
