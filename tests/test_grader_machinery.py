@@ -87,7 +87,7 @@ BIG_OUTPUT = (
 )
 
 
-@pytest.mark.parametrize("during", ["run", "after the time limit"])
+@pytest.mark.parametrize("during", ["run", "after the time limit", "a loop until the time limit"])
 def test_an_output_dropped_by_zmq_does_not_cost_the_later_outputs(during):
     """ZMQ drops an output over MAX_MESSAGE by disconnecting the iopub socket, which never came back:
     every later output was lost and every later execution waited INTERRUPT_GRACE for its idle status."""
@@ -97,10 +97,14 @@ def test_an_output_dropped_by_zmq_does_not_cost_the_later_outputs(during):
         if during == "run":
             dropped = kernel.execute(BIG_OUTPUT.format(size=size), 60)
             assert dropped.status == "ok" and dropped.truncated
-        else:  # the output comes while the grader interrupts the cell
+        elif during == "after the time limit":  # the output comes while the grader interrupts the cell
             code = "import signal, time\nsignal.signal(signal.SIGINT, lambda *_: None)\ntime.sleep(2)\n"
             dropped = kernel.execute(code + BIG_OUTPUT.format(size=size), 1)
             assert dropped.status == "timeout"
+        else:  # drops while the new socket waits for its welcome, and queued ones after the interrupt
+            loop = "while True:\n    " + BIG_OUTPUT.format(size=size).replace("\n", "\n    ")
+            dropped = kernel.execute(loop, 3)
+            assert dropped.status == "timeout" and dropped.truncated
         for number in range(3):
             later = kernel.execute(f"print('still here', {number})\n{number} * 2", 60)
             assert later.status == "ok" and not later.truncated, later

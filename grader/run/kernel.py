@@ -27,6 +27,7 @@ from grader.run import sandbox, unprivileged
 
 STARTUP_TIMEOUT = 60.0
 INTERRUPT_GRACE = 3.0
+RENEWED_GRACE = 0.5  # seconds to wait for an idle status after iopub was renewed (it may be lost)
 MAX_MESSAGE = 8 << 20  # bytes of one message from a kernel: ZMQ drops a larger one unread
 RECEIVE_QUEUE = 8  # messages ZMQ queues per socket before the grader reads them (RCVHWM)
 MAX_RECEIVED = 256 << 20  # bytes one kernel may send in all: past that it is killed as a flood
@@ -229,28 +230,49 @@ class Kernel:
         The old socket does not come back: without this every later output and idle status would be
         lost, and each later execution would wait :data:`INTERRUPT_GRACE` for an idle that never
         comes. The new subscription is in place when the kernel's ``iopub_welcome`` arrives (waited
-        for at most ``seconds``); messages read meanwhile go to ``on_message``.
+        for at most ``seconds``); messages read meanwhile go to ``on_message``. The new socket is
+        watched from the start: an output dropped again while waiting (a cell that prints 9 MB in a
+        loop) renews it again, and the last one is left watched. Returns how many were dropped.
         """
+        deadline, dropped = time.monotonic() + seconds, 0
+        while True:
+            self._new_iopub_socket()
+            socket, monitor = self.client.iopub_channel.socket, self._iopub_monitor
+            poller = zmq.Poller()
+            poller.register(socket, zmq.POLLIN)
+            poller.register(monitor, zmq.POLLIN)
+            while (left := deadline - time.monotonic()) > 0:
+                ready = dict(poller.poll(int(left * 1000) + 1))
+                if self._shell_dropped(ready, "_iopub_monitor"):
+                    break
+                if socket not in ready:
+                    continue
+                message = self._recv("iopub", 0)
+                if message.get("msg_type") == "iopub_welcome":
+                    return dropped
+                if on_message is not None:
+                    on_message(message)
+            else:
+                return dropped  # no welcome in time (an older kernel sends none): the socket is watched
+            dropped += 1
+            if time.monotonic() >= deadline:
+                self._new_iopub_socket()  # out of time: a live socket, watched, for what comes next
+                return dropped
+
+    def _new_iopub_socket(self):
         try:
             self.client.iopub_channel.socket.disable_monitor()
         except zmq.ZMQError:
             pass
         if getattr(self, "_iopub_monitor", None) is not None:
             self._iopub_monitor.close(linger=0)
-        self._poll = self._iopub_monitor = None  # a new poller, with a new monitor on the new socket
         self.client.iopub_channel.close()
         self.client._iopub_channel = None
         self.client.iopub_channel.start()
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            try:
-                message = self._recv("iopub", deadline - time.monotonic())
-            except queue.Empty:
-                return
-            if message.get("msg_type") == "iopub_welcome":
-                return
-            if on_message is not None:
-                on_message(message)
+        address = f"inproc://monitor-iopub-{secrets.token_hex(8)}"
+        socket = self.client.iopub_channel.socket
+        self._iopub_monitor = socket.get_monitor_socket(zmq.EVENT_DISCONNECTED, address)
+        self._poll = None  # a new poller, with the new socket and its monitor
 
     def _shell_dropped(self, ready, name="_shell_monitor"):
         """True when the shell channel was disconnected (a message over MAX_MESSAGE was dropped)."""
@@ -323,6 +345,10 @@ class Kernel:
         if not self.alive():
             result.status = "dead"
             return result
+        # an output dropped after the last execution ended (an interrupted cell's queued outputs)
+        shell, iopub = self.client.shell_channel.socket, self.client.iopub_channel.socket
+        if self._shell_dropped(dict(self._poller(shell, iopub).poll(0)), "_iopub_monitor"):
+            self._renew_iopub()
         msg_id = self.client.execute(
             code,
             silent=False,
@@ -331,7 +357,7 @@ class Kernel:
             user_expressions=user_expressions or {},
         )
         deadline = start + max(0.0, timeout)
-        reply, idle, kept, replied_at = None, False, [], None
+        reply, idle, kept, replied_at, renewed = None, False, [], None, False
         while reply is None or not idle:
             now = time.monotonic()
             if reply is None and now > deadline:
@@ -341,8 +367,8 @@ class Kernel:
                     result.stuck = True
                     break
                 continue
-            if replied_at is not None and now > replied_at + INTERRUPT_GRACE:
-                break  # the reply came but the idle status did not: do not wait forever
+            if replied_at is not None and now > replied_at + (RENEWED_GRACE if renewed else INTERRUPT_GRACE):
+                break  # the reply came but the idle status did not (or was lost with a dropped output)
             shell = self.client.shell_channel.socket
             iopub = self.client.iopub_channel.socket
             ready = dict(self._poller(shell, iopub).poll(50))  # wakes on either channel at once
@@ -360,7 +386,8 @@ class Kernel:
                     if message["parent_header"].get("msg_id") == msg_id:
                         idle = idle or self._collect(message, result, kept)
 
-                self._renew_iopub(collect)
+                result.output_bytes += MAX_MESSAGE * self._renew_iopub(collect)
+                renewed = True  # the idle status may have gone with the old socket
                 continue
             if self._shell_dropped(ready):
                 self._renew_shell()
