@@ -1,9 +1,13 @@
 """What the grader's tests share: the command line run as a teacher would, and notebooks on disk."""
 
+import atexit
+import functools
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from grader.master.notebook import parse_master
@@ -73,6 +77,19 @@ def container_view():
                 made.add(folder)
         arguments += ["--ro-bind", path, path]
     # The course's package where root may write, as setup.sh installs it on Gradescope: the fallback closes
-    # the forbidden modules to a kernel's user by an ACL entry on their files (each set forbids some).
-    nnlib = str(ROOT / "nnlib")
-    return [*arguments, "--bind", nnlib, nnlib]
+    # the forbidden modules to a kernel's user by an ACL entry on their files (each set forbids some). A copy
+    # of this test process's own: tests on other pytest-xdist workers add and remove their kernels' entries
+    # at the same time, and one test checks that no entry is left on the files (seen failing on the shared
+    # package: another worker's kernel held an entry at that moment).
+    return [*arguments, "--bind", _private_nnlib(), str(ROOT / "nnlib")]
+
+
+@functools.cache
+def _private_nnlib():
+    """A copy of nnlib for this process's container views (removed when the process ends)."""
+    folder = tempfile.mkdtemp(prefix="nnlib-view-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    copy = os.path.join(folder, "nnlib")
+    shutil.copytree(ROOT / "nnlib", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    os.chmod(folder, 0o755)  # the kernels' users pass through to the package, as on Gradescope
+    return copy
